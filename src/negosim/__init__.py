@@ -1,0 +1,17 @@
+"""negosim: an agent-based simulator of mediated, multi-party negotiation."""
+
+from negosim.scenario import Scenario, ScenarioError, load_scenario
+from negosim.model import NegotiationModel
+from negosim.ensemble import EnsembleResult, run_ensemble
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EnsembleResult",
+    "NegotiationModel",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "run_ensemble",
+]

@@ -1,0 +1,110 @@
+"""Utilities over texts, their gradients, and the position index.
+
+A party's utility is the salience-weighted mean of per-clause values
+``v(d)``, where ``d`` is the distance from its ideal point scaled so that the
+far pole is 1; hence every utility lies in [0, 1]. Clauses that are bracketed
+or dropped are left out, except those a party *insists on*: it counts them at
+its worst pole (for Moscow, "put to one side" means "erased").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from negosim.scenario import Scenario
+
+OPEN, AGREED, BRACKETED, DROPPED = 0, 1, 2, 3
+STATUS_NAMES = ("open", "agreed", "bracketed", "dropped")
+SHAPE_CODES = {"linear": 0, "quadratic": 1, "threshold": 2}
+_THRESHOLD_WIDTH = 0.05
+
+
+@dataclass
+class Preferences:
+    """Every party's preferences as arrays over (world | 1, party, clause)."""
+
+    ideal: np.ndarray  # (W|1, P, K)
+    salience: np.ndarray  # (W|1, P, K)
+    shape: np.ndarray  # (P, K) codes
+    tolerance: np.ndarray  # (P, 1)
+    insists: np.ndarray  # (P, K) bool
+
+    @property
+    def span(self) -> np.ndarray:
+        """Distance from the ideal point to the farther pole (>= 0.5)."""
+        return np.maximum(self.ideal, 1.0 - self.ideal)
+
+    @property
+    def worst(self) -> np.ndarray:
+        """The pole farther from each party's ideal point."""
+        return np.where(self.ideal < 0.5, 1.0, 0.0)
+
+
+def preferences_from(scenario: Scenario, params) -> Preferences:
+    clause_ids = scenario.clause_ids
+    ideal, salience, shapes, tol, insists = [], [], [], [], []
+    for pid, party in scenario.parties.items():
+        ideal.append(np.clip(params.clause_vector(f"parties.{pid}.ideal", clause_ids), 0.0, 1.0))
+        salience.append(np.maximum(params.clause_vector(f"parties.{pid}.salience", clause_ids), 0.0))
+        shapes.append([SHAPE_CODES[party.shapes.get(c, party.shape)] for c in clause_ids])
+        tol.append(party.tolerance)
+        insists.append([c in party.insists_on for c in clause_ids])
+    width = max(a.shape[0] for a in ideal + salience)
+    stack = lambda arrays: np.stack([np.broadcast_to(a, (width, len(clause_ids))) for a in arrays], axis=1)  # noqa: E731
+    return Preferences(
+        ideal=stack(ideal),
+        salience=stack(salience),
+        shape=np.array(shapes, dtype=np.int8),
+        tolerance=np.array(tol)[:, None],
+        insists=np.array(insists, dtype=bool),
+    )
+
+
+def _values(d: np.ndarray, shape: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-clause value v(d) in [0, 1] and its derivative dv/dd."""
+    top = 1.0 / (1.0 + np.exp(-tol / _THRESHOLD_WIDTH))
+    logistic = 1.0 / (1.0 + np.exp(-(tol - d) / _THRESHOLD_WIDTH))
+    value = np.where(shape == 0, 1.0 - d, np.where(shape == 1, 1.0 - d * d, logistic / top))
+    slope = np.where(
+        shape == 0, -1.0, np.where(shape == 1, -2.0 * d, -logistic * (1 - logistic) / (_THRESHOLD_WIDTH * top))
+    )
+    return value, slope
+
+
+def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Utility of each party for the text it holds, and the gradient.
+
+    ``values``/``status``: (W, P, K) (each party's own copy) or (W, K) (one
+    shared text). Returns ``(utility (W, P), gradient (W, P, K), effective
+    values (W, P, K))``; the gradient is zero on clauses that are not open.
+    """
+    if values.ndim == 2:
+        values, status = values[:, None, :], status[:, None, :]
+    open_ = status <= AGREED
+    counted = open_ | prefs.insists
+    effective = np.where(open_, values, prefs.worst)
+    span = prefs.span
+    offset = effective - prefs.ideal
+    d = np.minimum(np.abs(offset) / span, 1.0)
+    v, dv = _values(d, prefs.shape, prefs.tolerance)
+    weight = prefs.salience * counted
+    total = weight.sum(axis=-1)
+    safe = np.where(total > 0, total, 1.0)
+    utility = np.where(total > 0, (weight * v).sum(axis=-1) / safe, 0.0)
+    gradient = np.where(open_, weight * dv * np.sign(offset) / span, 0.0) / safe[..., None]
+    return np.clip(utility, 0.0, 1.0), gradient, effective
+
+
+def position_index(values: np.ndarray, status: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Projection of each text onto the segment ``start`` (0) -> ``end`` (1).
+
+    Bracketed and dropped clauses are left out; NaN if nothing remains.
+    """
+    keep = status <= AGREED
+    axis = (end - start) * keep
+    denominator = (axis * axis).sum(axis=-1)
+    numerator = ((values - start) * axis).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
