@@ -114,9 +114,8 @@ class Mediator(Party):
         m = self.model
         arrived = m.mailbox.objections_arriving(m.round)
         self._register_signatures()
-        deal = m.active & (m.sig_version[:, m.principal_idx] == m.version[:, None]).all(axis=1)
-        m.deal_now = deal
-        revising = m.active & ~deal
+        self._conclude()
+        revising = m.active & ~m.deal_now
         self._revise(arrived, revising)
         self._press(revising)
         self._send_text()
@@ -124,8 +123,23 @@ class Mediator(Party):
     def _register_signatures(self) -> None:
         m = self.model
         got = m.mailbox.signatures_arriving(m.round)
+        worlds, parties = np.nonzero(got != NO_VERSION)
+        m.signed_drafts[worlds, parties, got[worlds, parties]] = True
         m.sig_version = np.maximum(m.sig_version, got)
         m.ever_signed |= got != NO_VERSION
+
+    def _conclude(self) -> None:
+        """A deal is any draft every principal has signed; the latest such draft wins."""
+        m = self.model
+        agreed = m.signed_drafts[:, m.principal_idx, :].all(axis=1)  # (W, drafts)
+        deal = m.active & agreed.any(axis=1)
+        m.deal_now = deal
+        if deal.any():
+            last = agreed.shape[1] - 1 - np.argmax(agreed[:, ::-1], axis=1)
+            rows = np.flatnonzero(deal)
+            m.text[rows] = m.drafts[rows, last[rows]]
+            m.status[rows] = m.draft_status[rows, last[rows]]
+            m.version[rows] = last[rows]
 
     def _revise(self, arrived: np.ndarray, revising: np.ndarray) -> None:
         m = self.model
@@ -168,6 +182,9 @@ class Mediator(Party):
         changed = any_objection & (np.abs(step).max(axis=1) > 1e-12) | (reopen | bracket).any(axis=1)
         m.text = np.where(changed[:, None], np.clip(m.text + step, 0.0, 1.0), m.text)
         m.version = m.version + changed
+        rows = np.flatnonzero(changed)
+        m.drafts[rows, m.version[rows]] = m.text[rows]
+        m.draft_status[rows, m.version[rows]] = m.status[rows]
         if m.recording:
             narrative.note_revision(m, self, arrived, changed, reopen, bracket, step)
 

@@ -33,6 +33,9 @@ from negosim.utility import AGREED, BRACKETED, DROPPED, evaluate, position_index
 from negosim import narrative
 
 
+RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
+
+
 def _seeds(seeds: int | Sequence[int] | np.ndarray) -> np.ndarray:
     array = np.atleast_1d(np.asarray(seeds))
     if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.integer) or (array < 0).any():
@@ -97,6 +100,12 @@ class NegotiationModel(mesa.Model):
         self.sig_version = np.full((W, P), NO_VERSION, dtype=np.int32)
         self.accepts = np.zeros((W, P), dtype=bool)
         self.ever_signed = np.zeros((W, P), dtype=bool)
+        # The mediator keeps every draft and who signed it: at most one draft per round.
+        drafts = self.rounds + 1
+        self.drafts = np.zeros((W, drafts, K))
+        self.draft_status = np.zeros((W, drafts, K), dtype=np.int8)
+        self.drafts[:, 0], self.draft_status[:, 0] = self.text, self.status
+        self.signed_drafts = np.zeros((W, P, drafts), dtype=bool)
         self.sign_round = np.full((W, P), -1, dtype=np.int32)
         self.below_count = np.zeros((W, P), dtype=np.int32)
         self.walked = np.zeros((W, P), dtype=bool)
@@ -221,11 +230,22 @@ class NegotiationModel(mesa.Model):
         self._update_due_rounds()
 
     def _update_due_rounds(self) -> None:
-        due = np.full((self.n_worlds, self.n_parties), self.rounds - 1, dtype=np.int32)
+        """Each principal's concession clock runs to its nearest live deadline.
+
+        A soft deadline is discounted by its chance of extension: the party
+        expects ``extension_prob * extension_days`` more, as long as extensions
+        remain. An expired deadline stays where it fell (the party has conceded).
+        """
+        due = np.full((self.n_worlds, self.n_parties), float(self.rounds - 1))
+        days = self.spec.calendar.round_days
         for j, d in enumerate(self.deadlines):
+            expected = self.deadline_due[j].astype(float)
+            if d.kind == "soft":
+                room = (self.deadline_extensions[j] < d.max_extensions) & ~self.deadline_expired[j]
+                expected = expected + np.where(room, self.extension_prob[j] * d.extension_days / days, 0.0)
             targets = [self.party_ids.index(d.party)] if d.party else list(self.principal_idx)
             for i in targets:
-                due[:, i] = np.minimum(due[:, i], self.deadline_due[j])
+                due[:, i] = np.minimum(due[:, i], expected)
         self.due_round = due
 
     # -- per-round helpers used by the agents -------------------------------------
@@ -235,10 +255,11 @@ class NegotiationModel(mesa.Model):
         return ~(outside & counted).any(axis=1)
 
     def red_line_push(self, i: int, effective: np.ndarray) -> np.ndarray:
+        """A crossed red line is not traded off: its push outweighs any other pull."""
         counted = (self.held_status[:, i] <= AGREED) | self.prefs.insists[i]
         inside = np.clip(effective, self.red_lo[:, i], self.red_hi[:, i])
-        weight = self.prefs.salience[:, i].max(axis=-1, keepdims=True) / self.prefs.salience[:, i].sum(axis=-1, keepdims=True)
-        return np.where(counted, 4.0 * weight * (inside - effective), 0.0)
+        crossed = counted & (np.abs(inside - effective) > 1e-12)
+        return np.where(crossed, RED_LINE_PUSH * np.sign(inside - effective), 0.0)
 
     def veto_check(self, i: int, effective: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         veto = self.spec.parties[self.party_ids[i]].veto

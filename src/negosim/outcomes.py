@@ -44,7 +44,7 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
         pid = model.party_ids[i]
         rounds = model.sign_round[:, i]
         columns[f"sign_round_{pid}"] = rounds
-        columns[f"sign_date_{pid}"] = np.where(rounds >= 0, start + rounds * days, np.datetime64("NaT"))
+        columns[f"sign_date_{pid}"] = np.where(rounds >= 0, start + rounds * days, np.datetime64("NaT", "D"))
     final_utility, _, _ = evaluate(model.prefs, model.text, model.status)
     for i, pid in enumerate(model.party_ids):
         columns[f"utility_{pid}"] = final_utility[:, i]

@@ -335,10 +335,15 @@ class Scenario(_Strict):
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def with_values(self, overrides: dict[str, object]) -> Scenario:
-        """A copy with values replaced by key path, e.g. ``{"mediator.bias": 0.4}``."""
+        """A copy with values replaced by key path, e.g. ``{"mediator.bias": 0.4}``.
+
+        A value set this way is certain: any ``[uncertainty]`` entry for the
+        same path is dropped, so sweeps fix exactly what they name.
+        """
         raw = self.model_dump(mode="python", by_alias=True)
         for path, value in overrides.items():
             _set_path(raw, path, value, self.source)
+            raw["uncertainty"].pop(path, None)
         return build_scenario(raw, self.source)
 
 

@@ -1,0 +1,145 @@
+"""The ``negosim`` command: run, trace, validate.
+
+Bad input (a scenario, an argument, an output directory) gets one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from negosim.scenario import Scenario, ScenarioError, load_scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+FLAGSHIP = "geneva_vs_anchorage"
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A bad command line or destination; printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + message
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def resolve_scenario(name: str | None) -> Path:
+    """A path, or the name of a scenario shipped in ``scenarios/``."""
+    if name is None:
+        name = FLAGSHIP
+    path = Path(name)
+    if path.exists() or path.suffix == ".toml" or "/" in name:
+        return path
+    return SCENARIO_DIR / f"{name}.toml"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a seed between 0 and 2**63 - 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="negosim", description="Simulate mediated multi-party negotiations.")
+    parser.add_argument("--version", action="version", version=f"negosim {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run a scenario over many seeds and write a result directory")
+    run.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
+    run.add_argument("--seeds", type=_positive_int, default=1000, help="number of seeds, 0..N-1 (default 1000)")
+    run.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
+    run.add_argument("--out", type=Path, default=Path("runs/latest"), help="result directory (default runs/latest)")
+    run.add_argument("--processes", type=_positive_int, default=1, help="local worker processes (default 1)")
+    run.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model (default 5000)")
+    run.add_argument("--no-figures", action="store_true", help="skip the figures")
+    run.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    trace = commands.add_parser("trace", help="tell one world round by round")
+    trace.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
+    trace.add_argument("--seed", type=_seed, default=0, help="the world's seed (default 0)")
+
+    validate = commands.add_parser("validate", help="check scenario files")
+    validate.add_argument("files", nargs="+", help="scenario files")
+    return parser
+
+
+def _version() -> str:
+    from negosim import __version__
+
+    return __version__
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from negosim.ensemble import run_ensemble
+    from negosim.results import check_destination, seeds_record, write_run
+
+    scenario = load_scenario(resolve_scenario(args.scenario))
+    seeds = np.arange(args.first_seed, args.first_seed + args.seeds, dtype=np.int64)
+    planned = {"scenario_sha256": scenario.digest(), "seeds": seeds_record(seeds)}
+    check_destination(args.out, planned, args.force)  # fail before the work, not after
+    result = run_ensemble(scenario, seeds, processes=args.processes, chunk_size=args.chunk_size, progress=not args.quiet)
+    print(result.report())
+    command = "negosim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    out = write_run(result, args.out, force=args.force, command=command, figures=not args.no_figures)
+    print(f"\nWrote {out}/outcomes.parquet, summary.json, manifest.json" + ("" if args.no_figures else " and figures/"))
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from negosim.model import NegotiationModel
+
+    scenario = load_scenario(resolve_scenario(args.scenario))
+    model = NegotiationModel(scenario, seeds=[args.seed]).run()
+    print(f"{scenario.meta.name}, seed {args.seed}")
+    print("\n".join(model.trace()))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    for name in args.files:
+        scenario: Scenario = load_scenario(name)
+        print(
+            f"{name}: ok ({len(scenario.clauses)} clauses, {len(scenario.parties)} parties, "
+            f"{len(scenario.channels)} channels, {scenario.calendar.rounds} rounds)"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from negosim.results import OutputError
+
+    try:
+        args = build_parser().parse_args(argv)
+        handler = {"run": cmd_run, "trace": cmd_trace, "validate": cmd_validate}[args.command]
+        return handler(args)
+    except (ScenarioError, UsageError, OutputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

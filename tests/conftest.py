@@ -1,0 +1,23 @@
+from pathlib import Path
+
+import pytest
+
+from negosim import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def flagship():
+    return load_scenario(SCENARIOS / "geneva_vs_anchorage.toml")
+
+
+@pytest.fixture(scope="session")
+def two_party():
+    return load_scenario(SCENARIOS / "teaching_two_party.toml")
+
+
+@pytest.fixture(scope="session")
+def three_party():
+    return load_scenario(SCENARIOS / "teaching_three_party.toml")
