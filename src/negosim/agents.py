@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 SURPLUS_FLOOR = 0.02  # objections grow like 1 / (U - r); this caps them
 RESEND_AFTER = 3  # rounds before an unanswered objection is sent again
-MIN_STEP, MAX_STEP = 1e-4, 0.25  # bounds on the mediator's per-clause revision
+MIN_STEP, MAX_STEP = 1e-4, 0.15  # bounds on the mediator's per-clause revision
+STEP_GROWTH = 1.2  # how much bolder a revision gets while the sides keep pulling one way
 
 
 class Party(mesa.Agent):
@@ -77,15 +78,16 @@ class Principal(Party):
         committed = m.signed_version[:, i] == m.held_version[:, i]  # it never disowns its signature
         objects = active & ~signs & ~committed & (fresh | stale)
         urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
-        push = gradient + veto_push + m.red_line_push(i, effective) + m.bracket_push(i)
-        self._send_objection(urgency[:, None] * push, objects)
+        wants = urgency[:, None] * (gradient + veto_push + m.bracket_push(i))
+        lines = m.red_line_push(i, effective)
+        self._send_objection(wants + urgency[:, None] * lines, objects)
 
         below = active & (utility < reservation - m.walkout_margin[..., i])
         m.below_count[:, i] = np.where(below, m.below_count[:, i] + 1, 0)
         walks = below & (m.below_count[:, i] >= m.walkout_patience[i])
         m.walked[:, i] |= walks
         if m.recording:
-            narrative.note_response(m, self, signs, objects, walks, urgency[:, None] * push, utility, aspiration)
+            narrative.note_response(m, self, signs, objects, walks, wants, lines, veto_ok, utility, aspiration)
 
     def _aspiration(self, utility: np.ndarray, reservation: np.ndarray) -> np.ndarray:
         m, i = self.model, self.index
@@ -174,13 +176,15 @@ class Mediator(Party):
         direction = np.sign(np.where(movable & any_objection[:, None], pull, 0.0))
         agreement = direction * m.last_direction
         m.clause_step = np.clip(
-            np.where(agreement > 0, m.clause_step * 1.2, np.where(agreement < 0, m.clause_step * 0.5, m.clause_step)),
+            np.where(agreement > 0, m.clause_step * STEP_GROWTH, np.where(agreement < 0, m.clause_step * 0.5, m.clause_step)),
             MIN_STEP, MAX_STEP,
         )
         m.last_direction = np.where(direction != 0, direction, m.last_direction)
         step = direction * m.clause_step
         changed = any_objection & (np.abs(step).max(axis=1) > 1e-12) | (reopen | bracket).any(axis=1)
-        m.text = np.where(changed[:, None], np.clip(m.text + step, 0.0, 1.0), m.text)
+        # A draft never goes beyond what any side asks for (the hull of the ideal points).
+        revised = np.clip(m.text + step, m.hull_low, m.hull_high)
+        m.text = np.where(changed[:, None], revised, m.text)
         m.version = m.version + changed
         rows = np.flatnonzero(changed)
         m.drafts[rows, m.version[rows]] = m.text[rows]

@@ -178,6 +178,11 @@ class NegotiationModel(mesa.Model):
         self.leverage_start = np.array(
             [med.leverage[p].start_round if p in med.leverage else 0 for p in self.party_ids]
         )
+        pulls = np.isin(np.arange(self.n_parties), self.principal_idx)[:, None]
+        if s.mediator.own_weight > 0 or "mediator.own_weight" in s.uncertainty:
+            pulls = pulls | (np.arange(self.n_parties) == self.mediator_idx)[:, None]
+        self.hull_low = np.where(pulls, ideal, np.inf).min(axis=1)
+        self.hull_high = np.where(pulls, ideal, -np.inf).max(axis=1)
         self.bracketing_on = med.bracketing.enabled
         self.bracket_after = med.bracketing.after
         self.bracket_threshold = params.value("mediator.bracketing.threshold")[:, None]

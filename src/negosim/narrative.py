@@ -110,16 +110,23 @@ def note_deliveries(model: NegotiationModel, new: np.ndarray, threats: np.ndarra
             )
 
 
-def note_response(model, agent, signs, objects, walks, objection, utility, aspiration) -> None:
+def note_response(model, agent, signs, objects, walks, wants, lines, veto_ok, utility, aspiration) -> None:
     pid, v = agent.pid, int(model.held_version[0, agent.index])
     u, a, r = utility[0], aspiration[0], model.reservation[0, agent.index]
     mediator = model.party_ids[model.mediator_idx]
     if signs[0]:
         note_event(model, "sign", pid, mediator, v, f"{pid} signs version {v} (utility {u:.2f}, asks {a:.2f}, no deal worth {r:.2f}).")
     elif objects[0]:
+        reasons = [f"utility {u:.2f}, asks {a:.2f}"]
+        crossed = [model.clause_ids[k] for k in np.flatnonzero(lines[0])]
+        if crossed:
+            reasons.append(f"red line crossed on {', '.join(crossed)}")
+        if not veto_ok[0]:
+            veto = model.spec.parties[pid].veto
+            reasons.append(f"too far from {veto.reference} on {', '.join(veto.clauses)}")
         note_event(
             model, "object", pid, mediator, v,
-            f"{pid} objects to version {v} (utility {u:.2f}, asks {a:.2f}): strongest on {_strongest(model, objection[0])}.",
+            f"{pid} objects to version {v} ({'; '.join(reasons)}): strongest on {_strongest(model, wants[0])}.",
         )
     if walks[0]:
         note_event(model, "walkout", pid, "", v, f"{pid} walks out: the text is worth {u:.2f}, less than no deal ({r:.2f}).")
