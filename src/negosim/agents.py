@@ -40,7 +40,7 @@ class Party(mesa.Agent):
         """Write ``objection`` (W, K) for worlds in ``sending``; routes may lose it."""
         m = self.model
         i = self.index
-        arrives = m.streams.uniform(f"deliver-up:{self.pid}", m.round, (m.n_clauses,)) < m.routes.up_reliability[i]
+        arrives = m.draws.upward[:, i] < m.routes.up_reliability[i]
         payload = np.where(sending[:, None] & arrives, objection, np.nan)
         m.mailbox.objections[m.round % m.mailbox.depth, :, i, :] = payload
         m.messages += sending
@@ -59,14 +59,14 @@ class Principal(Party):
         aspiration = self._aspiration(utility, reservation)
         m.aspiration[:, i] = aspiration
 
-        noise = m.noise[..., i] * m.streams.normal(f"noise:{self.pid}", m.round)
+        noise = m.noise[..., i] * m.draws.noise[:, i]
         lines_ok = m.red_lines_ok(i, effective)
         veto_ok, veto_push = m.veto_check(i, effective)
         willing = (utility + noise >= aspiration) & (utility >= reservation) & lines_ok & veto_ok
         signs = active & willing
         m.accepts[:, i] = signs
 
-        arrives = m.streams.uniform(f"deliver-sig:{self.pid}", m.round) < m.routes.signal_reliability[i]
+        arrives = m.draws.signature[:, i] < m.routes.signal_reliability[i]
         m.mailbox.signatures[m.round % m.mailbox.depth, :, i] = np.where(signs & arrives, m.held_version[:, i], NO_VERSION)
         first = signs & (m.sign_round[:, i] < 0)
         m.sign_round[:, i] = np.where(first, m.round, m.sign_round[:, i])
@@ -149,7 +149,7 @@ class Mediator(Party):
         objections = np.where(present, arrived, 0.0)
         pull = (m.weights[..., None] * objections).sum(axis=1)  # (W, K)
         any_objection = present.any(axis=(1, 2)) & revising
-        own = m.gradient_of_text[:, m.mediator_idx]
+        own = m.mediator_gradient[:, 0]
         pull = pull + m.own_weight[..., None] * own * any_objection[:, None]
 
         # Bracketed clauses that a principal objects to are reopened (the shuttle to Moscow).
@@ -198,7 +198,7 @@ class Mediator(Party):
         for j, i in enumerate(m.principal_idx):
             per_round = m.leverage_per_round[..., i]
             room = np.maximum(m.leverage_max[..., i] - m.pressure_sent[:, i], 0.0)
-            believed = m.streams.uniform(f"credible:{m.party_ids[i]}", m.round) < m.leverage_credibility[..., i]
+            believed = m.draws.credible[:, i] < m.leverage_credibility[..., i]
             on = revising & holding_out[:, j] & (m.round >= m.leverage_start[i]) & (per_round > 0)
             amount = np.where(on, np.minimum(per_round, room), 0.0)
             m.pressure_sent[:, i] += amount
@@ -216,5 +216,4 @@ class Mediator(Party):
         mb.text_values[slot] = m.text
         mb.text_status[slot] = m.status
         mb.text_version[slot] = np.where(m.active, m.version, NO_VERSION)
-        draws = m.streams.uniform("deliver-text", m.round, (m.n_parties,))
-        mb.text_delivered[slot] = m.active[:, None] & (draws < m.routes.text_reliability[None, :])
+        mb.text_delivered[slot] = m.active[:, None] & (m.draws.text < m.routes.text_reliability[None, :])

@@ -28,7 +28,7 @@ from negosim.graph import build_graph, compute_routes
 from negosim.mailbox import NO_VERSION, Mailbox
 from negosim.params import WorldParams
 from negosim.scenario import Scenario, load_scenario
-from negosim.streams import WorldStreams
+from negosim.streams import RoundDraws, WorldStreams
 from negosim.utility import AGREED, BRACKETED, DROPPED, evaluate, position_index, preferences_from
 from negosim import narrative
 
@@ -80,6 +80,7 @@ class NegotiationModel(mesa.Model):
         self.routes = compute_routes(s, self.graph)
         self.mailbox = Mailbox(self.routes, W, P, K)
         self.prefs = preferences_from(s, params)
+        self.mediator_prefs = self.prefs.subset([self.mediator_idx])
         self._load_parameters(params)
         self._load_texts()
 
@@ -289,6 +290,7 @@ class NegotiationModel(mesa.Model):
     # -- the round ----------------------------------------------------------------
     def step(self) -> None:
         t = self.round
+        self.draws = RoundDraws.draw(self.streams, t, self.n_parties, self.n_clauses, len(self.deadlines))
         self.mailbox.clear_slot(t)
         self._deliver()
         self._evaluate()
@@ -326,12 +328,12 @@ class NegotiationModel(mesa.Model):
 
     def _evaluate(self) -> None:
         self.utility, self.gradient, self.effective = evaluate(self.prefs, self.held, self.held_status)
-        self.text_utility, self.gradient_of_text, _ = evaluate(self.prefs, self.text, self.status)
+        self.mediator_utility, self.mediator_gradient, _ = evaluate(self.mediator_prefs, self.text, self.status)
         gain = self.territory - self.territory0
         self.reservation = self.reservation_model.value(gain, self.round, self.pressure)
 
     def _fight(self) -> None:
-        shock = self.streams.normal("battlefield", self.round)
+        shock = self.draws.battlefield
         drift, vol = self.params.value("battlefield.drift"), self.params.value("battlefield.volatility")
         moved = step_territory(self.territory, drift, vol, shock)
         self.territory = np.where(self.active, moved, self.territory)
@@ -348,7 +350,7 @@ class NegotiationModel(mesa.Model):
                 continue
             extend = np.zeros_like(due)
             if d.kind == "soft":
-                draw = self.streams.uniform(f"deadline:{j}", t)
+                draw = self.draws.deadline[:, j]
                 extend = due & (draw < self.extension_prob[j]) & (self.deadline_extensions[j] < d.max_extensions)
             step = max(1, -(-d.extension_days // self.spec.calendar.round_days))
             self.deadline_due[j] += np.where(extend, step, 0).astype(np.int32)

@@ -48,7 +48,7 @@ def party_value(model: NegotiationModel, name: str, pid: str) -> float:
     mediator), ``reservation``, ``aspiration`` or ``pressure`` in world 0."""
     i = model.party_ids.index(pid)
     if name == "utility" and i == model.mediator_idx:
-        return float(model.text_utility[0, i])
+        return float(model.mediator_utility[0, 0])
     return float(getattr(model, name)[0, i])
 
 

@@ -11,6 +11,7 @@ The global numpy and :mod:`random` states are never read.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtri
@@ -54,8 +55,7 @@ class WorldStreams:
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
         counter = np.arange(count, dtype=np.uint64) * _GOLDEN + _purpose_key(purpose, round_index)
         with np.errstate(over="ignore"):
-            z = _mix(self._keys[:, None] ^ _mix(counter)[None, :])
-            z = _mix(z + _GOLDEN)
+            z = _mix(self._keys[:, None] + _mix(counter)[None, :])
         return z.reshape((self.size, *shape))
 
     def uniform(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -66,3 +66,37 @@ class WorldStreams:
     def normal(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Standard normal draws by inversion of :meth:`uniform`."""
         return ndtri(self.uniform(purpose, round_index, shape))
+
+
+@dataclass(frozen=True)
+class RoundDraws:
+    """Every random number one round needs, drawn in one call and sliced by use.
+
+    Shapes: ``noise`` (W, P) standard normal decision noise; ``upward``
+    (W, P, K) delivery of objections; ``signature``, ``credible``, ``text``
+    (W, P) deliveries and threat credibility; ``battlefield`` (W,) normal shock;
+    ``deadline`` (W, D) extension draws.
+    """
+
+    noise: np.ndarray
+    upward: np.ndarray
+    signature: np.ndarray
+    credible: np.ndarray
+    text: np.ndarray
+    battlefield: np.ndarray
+    deadline: np.ndarray
+
+    @classmethod
+    def draw(cls, streams: WorldStreams, round_index: int, parties: int, clauses: int, deadlines: int) -> RoundDraws:
+        p, k = parties, clauses
+        u = streams.uniform("round", round_index, (5 * p + p * k + 1 + deadlines,))
+        w = streams.size
+        return cls(
+            noise=ndtri(u[:, :p]),
+            signature=u[:, p : 2 * p],
+            credible=u[:, 2 * p : 3 * p],
+            text=u[:, 3 * p : 4 * p],
+            battlefield=ndtri(u[:, 4 * p]),
+            deadline=u[:, 4 * p + 1 : 4 * p + 1 + deadlines],
+            upward=u[:, 4 * p + 1 + deadlines : 4 * p + 1 + deadlines + p * k].reshape(w, p, k),
+        )

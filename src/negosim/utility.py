@@ -31,15 +31,17 @@ class Preferences:
     tolerance: np.ndarray  # (P, 1)
     insists: np.ndarray  # (P, K) bool
 
-    @property
-    def span(self) -> np.ndarray:
-        """Distance from the ideal point to the farther pole (>= 0.5)."""
-        return np.maximum(self.ideal, 1.0 - self.ideal)
+    def __post_init__(self) -> None:
+        self.span = np.maximum(self.ideal, 1.0 - self.ideal)  # distance to the farther pole, >= 0.5
+        self.inverse_span = 1.0 / self.span
+        self.worst = np.where(self.ideal < 0.5, 1.0, 0.0)  # the pole farther from the ideal
 
-    @property
-    def worst(self) -> np.ndarray:
-        """The pole farther from each party's ideal point."""
-        return np.where(self.ideal < 0.5, 1.0, 0.0)
+    def subset(self, parties: list[int]) -> Preferences:
+        """The same preferences for some parties only (same order as given)."""
+        return Preferences(
+            ideal=self.ideal[:, parties], salience=self.salience[:, parties], shape=self.shape[parties],
+            tolerance=self.tolerance[parties], insists=self.insists[parties],
+        )
 
 
 def preferences_from(scenario: Scenario, params) -> Preferences:
@@ -62,14 +64,22 @@ def preferences_from(scenario: Scenario, params) -> Preferences:
     )
 
 
-def _values(d: np.ndarray, shape: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-clause value v(d) in [0, 1] and its derivative dv/dd."""
-    top = 1.0 / (1.0 + np.exp(-tol / _THRESHOLD_WIDTH))
-    logistic = 1.0 / (1.0 + np.exp(-(tol - d) / _THRESHOLD_WIDTH))
-    value = np.where(shape == 0, 1.0 - d, np.where(shape == 1, 1.0 - d * d, logistic / top))
-    slope = np.where(
-        shape == 0, -1.0, np.where(shape == 1, -2.0 * d, -logistic * (1 - logistic) / (_THRESHOLD_WIDTH * top))
-    )
+def _values(d: np.ndarray, prefs: Preferences) -> tuple[np.ndarray, np.ndarray]:
+    """Per-clause value v(d) in [0, 1] and its derivative dv/dd.
+
+    Shapes a scenario does not use are not computed (the logistic is costly).
+    """
+    value, slope = 1.0 - d, np.broadcast_to(-1.0, d.shape)
+    quadratic, threshold = prefs.shape == SHAPE_CODES["quadratic"], prefs.shape == SHAPE_CODES["threshold"]
+    if quadratic.any():
+        value = np.where(quadratic, 1.0 - d * d, value)
+        slope = np.where(quadratic, -2.0 * d, slope)
+    if threshold.any():
+        tol = prefs.tolerance
+        top = 1.0 / (1.0 + np.exp(-tol / _THRESHOLD_WIDTH))
+        logistic = 1.0 / (1.0 + np.exp(-(tol - d) / _THRESHOLD_WIDTH))
+        value = np.where(threshold, logistic / top, value)
+        slope = np.where(threshold, -logistic * (1 - logistic) / (_THRESHOLD_WIDTH * top), slope)
     return value, slope
 
 
@@ -83,17 +93,16 @@ def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tupl
     if values.ndim == 2:
         values, status = values[:, None, :], status[:, None, :]
     open_ = status <= AGREED
-    counted = open_ | prefs.insists
     effective = np.where(open_, values, prefs.worst)
-    span = prefs.span
     offset = effective - prefs.ideal
-    d = np.minimum(np.abs(offset) / span, 1.0)
-    v, dv = _values(d, prefs.shape, prefs.tolerance)
-    weight = prefs.salience * counted
+    d = np.minimum(np.abs(offset) * prefs.inverse_span, 1.0)
+    v, dv = _values(d, prefs)
+    weight = np.where(open_ | prefs.insists, prefs.salience, 0.0)
     total = weight.sum(axis=-1)
     safe = np.where(total > 0, total, 1.0)
     utility = np.where(total > 0, (weight * v).sum(axis=-1) / safe, 0.0)
-    gradient = np.where(open_, weight * dv * np.sign(offset) / span, 0.0) / safe[..., None]
+    slope = np.where(open_, weight * dv, 0.0)
+    gradient = slope * np.sign(offset) * (prefs.inverse_span / safe[..., None])
     return np.clip(utility, 0.0, 1.0), gradient, effective
 
 
