@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from negosim.model import NegotiationModel
 
 SURPLUS_FLOOR = 0.02  # objections grow like 1 / (U - r); this caps them
+RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
 RESEND_AFTER = 3  # rounds before an unanswered objection is sent again
 MIN_STEP, MAX_STEP = 1e-4, 0.15  # bounds on the mediator's per-clause revision
 STEP_GROWTH = 1.2  # how much bolder a revision gets while the sides keep pulling one way
@@ -51,6 +52,59 @@ class Party(mesa.Agent):
 class Principal(Party):
     """Ukraine, Russia, or any side whose signature a deal needs."""
 
+    def __init__(self, model: NegotiationModel, pid: str, index: int):
+        super().__init__(model, pid, index)
+        prefs, party = model.prefs, model.spec.parties[pid]
+        self.has_red_lines = bool(party.red_lines) or any(".red_lines." in k for k in model.spec.uncertainty)
+        self.red_lo, self.red_hi = model.red_lo[:, index], model.red_hi[:, index]
+        salience = prefs.salience[:, index]
+        self.salience_share = salience / salience.sum(axis=-1, keepdims=True)
+        self.inverse_span = prefs.inverse_span[:, index]
+        self.insists = prefs.insists[index]
+        self.bracket_direction = np.sign(prefs.ideal[:, index] - prefs.worst[:, index]) * self.inverse_span
+        self.veto = party.veto
+        if party.veto is not None:
+            core = np.isin(model.clause_ids, party.veto.clauses)
+            self.veto_reference = model.reference[party.veto.reference][0]
+            self.veto_weight = salience * core
+            self.veto_share = self.veto_weight / self.veto_weight.sum(axis=-1, keepdims=True)
+            self.veto_tolerance = model.params.value(f"parties.{pid}.veto.tolerance")
+
+    def counted(self) -> np.ndarray:
+        """Clauses this party scores in the text it holds (open ones, and bracketed ones it insists on)."""
+        return (self.model.held_status[:, self.index] <= AGREED) | self.insists
+
+    def red_lines_ok(self, effective: np.ndarray) -> np.ndarray:
+        if not self.has_red_lines:
+            return np.ones(effective.shape[0], dtype=bool)
+        outside = (effective < self.red_lo - 1e-12) | (effective > self.red_hi + 1e-12)
+        return ~(outside & self.counted()).any(axis=1)
+
+    def red_line_push(self, effective: np.ndarray) -> np.ndarray | float:
+        """A crossed red line is not traded off: its push outweighs any other pull."""
+        if not self.has_red_lines:
+            return 0.0
+        inside = np.clip(effective, self.red_lo, self.red_hi)
+        crossed = self.counted() & (np.abs(inside - effective) > 1e-12)
+        return np.where(crossed, RED_LINE_PUSH * np.sign(inside - effective), 0.0)
+
+    def veto_check(self, effective: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
+        """Whether the text is close enough to the veto's reference on its core clauses."""
+        if self.veto is None:
+            return np.ones(effective.shape[0], dtype=bool), 0.0
+        gap = (self.veto_reference - effective) * self.inverse_span
+        distance = (self.veto_share * np.abs(gap)).sum(axis=-1)
+        ok = distance <= self.veto_tolerance
+        push = 2.0 * self.veto_weight / self.model.prefs.salience[:, self.index].sum(axis=-1, keepdims=True) * gap
+        return ok, np.where(ok[:, None], 0.0, push)
+
+    def bracket_push(self) -> np.ndarray | float:
+        """Object to bracketed clauses it insists on: they count as lost while set aside."""
+        if not self.insists.any():
+            return 0.0
+        insisted = (self.model.held_status[:, self.index] == BRACKETED) & self.insists
+        return np.where(insisted, self.salience_share * self.bracket_direction, 0.0)
+
     def respond(self) -> None:
         m, i = self.model, self.index
         active = m.active & (m.held_version[:, i] != NO_VERSION)
@@ -60,8 +114,8 @@ class Principal(Party):
         m.aspiration[:, i] = aspiration
 
         noise = m.noise[..., i] * m.draws.noise[:, i]
-        lines_ok = m.red_lines_ok(i, effective)
-        veto_ok, veto_push = m.veto_check(i, effective)
+        lines_ok = self.red_lines_ok(effective)
+        veto_ok, veto_push = self.veto_check(effective)
         willing = (utility + noise >= aspiration) & (utility >= reservation) & lines_ok & veto_ok
         signs = active & willing
         m.accepts[:, i] = signs
@@ -78,8 +132,8 @@ class Principal(Party):
         committed = m.signed_version[:, i] == m.held_version[:, i]  # it never disowns its signature
         objects = active & ~signs & ~committed & (fresh | stale)
         urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
-        wants = urgency[:, None] * (gradient + veto_push + m.bracket_push(i))
-        lines = m.red_line_push(i, effective)
+        wants = urgency[:, None] * (gradient + veto_push + self.bracket_push())
+        lines = self.red_line_push(effective)
         self._send_objection(wants + urgency[:, None] * lines, objects)
 
         below = active & (utility < reservation - m.walkout_margin[..., i])

@@ -64,11 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a scenario over many seeds and write a result directory")
     run.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
-    run.add_argument("--seeds", type=_positive_int, default=1000, help="number of seeds, 0..N-1 (default 1000)")
+    run.add_argument("--seeds", type=_positive_int, default=1000, help="number of seeds (default 1000)")
     run.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="result directory (default runs/latest)")
-    run.add_argument("--processes", type=_positive_int, default=1, help="local worker processes (default 1)")
-    run.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model (default 5000)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--processes", type=_positive_int, default=None,
+                       help="local worker processes (default: all cores from 20,000 seeds, else 1)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
+    where.add_argument("--dask-local", type=_positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
+    run.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model (default: up to 5000)")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -89,20 +93,33 @@ def _version() -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import contextlib
+
     import numpy as np
 
     from negosim.ensemble import run_ensemble
-    from negosim.results import check_destination, seeds_record, write_run
+    from negosim.results import RunStore
 
     scenario = load_scenario(resolve_scenario(args.scenario))
     seeds = np.arange(args.first_seed, args.first_seed + args.seeds, dtype=np.int64)
-    planned = {"scenario_sha256": scenario.digest(), "seeds": seeds_record(seeds)}
-    check_destination(args.out, planned, args.force)  # fail before the work, not after
-    result = run_ensemble(scenario, seeds, processes=args.processes, chunk_size=args.chunk_size, progress=not args.quiet)
-    print(result.report())
+    store = RunStore(args.out)
+    store.check(RunStore.identity(scenario, seeds), args.force)  # fail before the work, not after
     command = "negosim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    out = write_run(result, args.out, force=args.force, command=command, figures=not args.no_figures)
-    print(f"\nWrote {out}/outcomes.parquet, summary.json, manifest.json" + ("" if args.no_figures else " and figures/"))
+    if args.scheduler or args.dask_local:
+        from negosim.cluster import dask_executor
+
+        cluster = dask_executor(scheduler=args.scheduler, local_workers=args.dask_local)
+    else:
+        cluster = contextlib.nullcontext(None)
+    with cluster as executor:
+        result = run_ensemble(
+            scenario, seeds, processes=args.processes, executor=executor, chunk_size=args.chunk_size,
+            out=args.out, force=args.force, progress=not args.quiet, command=command, figures=not args.no_figures,
+        )
+    print(result.report())
+    if result.meta.get("resumed"):
+        print("\n(resumed: chunks already on disk were not run again)")
+    print(f"\nWrote {args.out}/outcomes.parquet, summary.json, manifest.json" + ("" if args.no_figures else " and figures/"))
     return 0
 
 

@@ -1,17 +1,19 @@
 """Run a scenario over many seeds and collect one outcome row per seed.
 
 Seeds are cut into chunks; each chunk is one :class:`NegotiationModel`
-advancing all its worlds at once. Because every world draws only from its own
-seed's stream, the table does not depend on the chunking or on where a chunk
-runs. Chunks go to any :class:`concurrent.futures.Executor` (local processes
-by default when more than one core is asked for).
+advancing all its worlds at once. Every world draws only from its own seed's
+stream, so the table does not depend on the chunking or on where a chunk runs.
+Chunks go to any :class:`concurrent.futures.Executor`: this process, local
+worker processes, or a Dask cluster (``negosim.cluster``). With ``out`` the
+chunks are written as they finish and a killed run resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +23,11 @@ from tqdm.auto import tqdm
 
 from negosim.analysis import format_summary, summarize
 from negosim.model import NegotiationModel
+from negosim.results import RunStore
 from negosim.scenario import Scenario, load_scenario
 
-DEFAULT_CHUNK = 5_000
+MAX_CHUNK = 5_000  # worlds per model: large enough to amortise Python, small enough for memory
+AUTO_PARALLEL_FROM = 20_000  # below this, starting worker processes costs more than it saves
 
 
 def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
@@ -31,17 +35,39 @@ def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
     return NegotiationModel(scenario, seeds, record=False).run().outcomes()
 
 
+def summary_columns(scenario: Scenario) -> list[str]:
+    """The outcome columns the summary and the standard figures read."""
+    return ["seed", "status", "rounds", "position_index"] + [f"sign_round_{p}" for p in scenario.principals]
+
+
 @dataclass
 class EnsembleResult:
-    """Outcomes of a scenario over seeds: ``.outcomes`` has a row per seed."""
+    """Outcomes of a scenario over seeds.
+
+    ``.outcomes`` is the table with a row per seed; for a run written to disk
+    it is read from ``outcomes.parquet`` on first use, so a million-seed run
+    need not sit in memory to be summarised.
+    """
 
     scenario: Scenario
-    outcomes: pd.DataFrame
+    table: pd.DataFrame | None = None
+    store: RunStore | None = None
     meta: dict = field(default_factory=dict)
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        if self.table is None:
+            self.table = self.store.read()
+        return self.table
+
+    def _light(self) -> pd.DataFrame:
+        if self.table is not None:
+            return self.table
+        return self.store.read(columns=summary_columns(self.scenario))
 
     def summary(self) -> dict:
         """Outcome shares with Wilson intervals, P(sign by the key date), P(deal)."""
-        return summarize(self.outcomes, self.scenario)
+        return summarize(self._light(), self.scenario)
 
     def report(self) -> str:
         return format_summary(self.summary())
@@ -50,65 +76,114 @@ class EnsembleResult:
         """The standard figures as matplotlib Figures, by file stem."""
         from negosim import plots
 
-        return plots.ensemble_figures(self)
+        return plots.ensemble_figures(self._light(), self.scenario)
 
 
-def _as_seed_array(seeds: int | Iterable[int]) -> np.ndarray:
+def as_seed_array(seeds: int | Iterable[int]) -> np.ndarray:
+    """An int N means seeds 0..N-1; otherwise distinct non-negative ints, sorted."""
     if isinstance(seeds, (int, np.integer)):
         if seeds < 1:
             raise ValueError("the number of seeds must be at least 1")
         return np.arange(int(seeds), dtype=np.int64)
-    array = np.asarray(list(seeds), dtype=np.int64)
-    if array.size == 0 or (array < 0).any():
+    array = np.asarray(seeds if isinstance(seeds, np.ndarray) else list(seeds), dtype=np.int64)
+    if array.ndim != 1 or array.size == 0 or (array < 0).any():
         raise ValueError("seeds must be one or more non-negative integers")
-    if np.unique(array).size != array.size:
+    array = np.sort(array)
+    if (np.diff(array) == 0).any():
         raise ValueError("seeds must not repeat")
     return array
 
 
-def _chunks(seeds: np.ndarray, chunk_size: int) -> list[np.ndarray]:
-    return [seeds[i : i + chunk_size] for i in range(0, seeds.size, chunk_size)]
+def default_chunk_size(n_seeds: int, workers: int) -> int:
+    """Enough chunks to keep every worker busy, none larger than MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, math.ceil(n_seeds / max(1, 2 * workers))))
+
+
+def _results(executor: Executor | None, scenario: Scenario, chunks: dict[int, np.ndarray],
+             window: int) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Yield (chunk index, table) as chunks finish; at most ``window`` in flight."""
+    if executor is None:
+        for index, seeds in chunks.items():
+            yield index, run_chunk(scenario, seeds)
+        return
+    queue = list(chunks.items())
+    running: dict[Future, int] = {}
+    while queue or running:
+        while queue and len(running) < window:
+            index, seeds = queue.pop(0)
+            running[executor.submit(run_chunk, scenario, seeds)] = index
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield running.pop(future), future.result()
 
 
 def run_ensemble(
     scenario: Scenario | str | Path,
-    seeds: int | Sequence[int] = 1000,
+    seeds: int | Iterable[int] = 1000,
     *,
-    processes: int | None = 1,
+    processes: int | None = None,
     executor: Executor | None = None,
     chunk_size: int | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
     progress: bool = True,
+    command: str | None = None,
+    figures: bool = True,
 ) -> EnsembleResult:
     """Run ``scenario`` for every seed (an int N means seeds 0..N-1).
 
-    ``processes``: local worker processes (None: all cores; 1: this process).
-    ``executor``: any ``concurrent.futures.Executor`` to use instead.
-    The outcome table is sorted by seed and identical whatever the chunking.
+    ``processes``: local worker processes; None means all cores for runs of
+    at least 20,000 seeds and this process below that; 1 means this process.
+    ``executor``: any ``concurrent.futures.Executor`` (e.g. from
+    :func:`negosim.cluster.dask_executor`) to use instead.
+    ``out``: a run directory written as chunks finish (see
+    :mod:`negosim.results`); the same call after a kill resumes it, and a
+    directory holding another run is refused unless ``force``.
+    The table is sorted by seed and identical whatever the chunking or executor.
     """
     scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    seed_array = _as_seed_array(seeds)
-    size = chunk_size or DEFAULT_CHUNK
+    seed_array = as_seed_array(seeds)
+    if processes is not None and processes < 1:
+        raise ValueError("processes must be at least 1")
+    cores = os.cpu_count() or 1
+    workers = processes or (cores if seed_array.size >= AUTO_PARALLEL_FROM else 1)
+    size = chunk_size or default_chunk_size(seed_array.size, workers if executor is None else cores)
     if size < 1:
         raise ValueError("chunk_size must be at least 1")
-    chunks = _chunks(seed_array, size)
-    workers = (os.cpu_count() or 1) if processes is None else processes
-    bar = tqdm(total=seed_array.size, unit="world", desc=scenario.meta.name, disable=not progress, smoothing=0.1)
-    parts: list[pd.DataFrame] = []
-    own_pool = executor is None and workers > 1 and len(chunks) > 1
+
+    store = RunStore(out) if out is not None else None
+    done: set[int] = set()
+    if store is not None:
+        size = store.open(scenario, seed_array, size, force=force, command=command)
+        if store.complete:
+            return EnsembleResult(scenario, store=store, meta={"resumed": True, "chunk_size": size})
+        done = store.done_parts()
+    chunks = {i: seed_array[start : start + size] for i, start in enumerate(range(0, seed_array.size, size))}
+    todo = {i: c for i, c in chunks.items() if i not in done}
+
+    own_pool = executor is None and workers > 1 and len(todo) > 1
     pool = ProcessPoolExecutor(max_workers=workers) if own_pool else executor
+    window = 2 * (workers if executor is None else cores) + 2
+    bar = tqdm(total=seed_array.size, initial=seed_array.size - sum(c.size for c in todo.values()),
+               unit="world", unit_scale=True, desc=scenario.meta.name, disable=not progress, smoothing=0.05)
+    parts: dict[int, pd.DataFrame] = {}
     try:
-        if pool is None:
-            for chunk in chunks:
-                parts.append(run_chunk(scenario, chunk))
-                bar.update(chunk.size)
-        else:
-            futures = {pool.submit(run_chunk, scenario, chunk): chunk.size for chunk in chunks}
-            for future in as_completed(futures):
-                parts.append(future.result())
-                bar.update(futures[future])
+        for index, table in _results(pool, scenario, todo, window):
+            if store is not None:
+                store.write_part(index, table)
+            else:
+                parts[index] = table
+            bar.update(len(table))
     finally:
         bar.close()
         if own_pool:
             pool.shutdown(cancel_futures=True)
-    table = pd.concat(parts, ignore_index=True).sort_values("seed", kind="stable").reset_index(drop=True)
-    return EnsembleResult(scenario, table, {"seeds": int(seed_array.size)})
+
+    meta = {"seeds": int(seed_array.size), "chunk_size": size, "resumed": bool(done)}
+    if store is None:
+        table = pd.concat([parts[i] for i in sorted(parts)], ignore_index=True)
+        return EnsembleResult(scenario, table=table, meta=meta)
+    store.merge(len(chunks))
+    result = EnsembleResult(scenario, store=store, meta=meta)
+    store.finish(result.summary(), result.figures() if figures else None)
+    return result

@@ -24,16 +24,13 @@ import numpy as np
 from negosim import outcomes as oc
 from negosim.agents import Mediator, Observer, Principal
 from negosim.battlefield import ReservationModel, step_territory
-from negosim.graph import build_graph, compute_routes
+from negosim.graph import build_graph
 from negosim.mailbox import NO_VERSION, Mailbox
 from negosim.params import WorldParams
 from negosim.scenario import Scenario, load_scenario
 from negosim.streams import RoundDraws, WorldStreams
 from negosim.utility import AGREED, BRACKETED, DROPPED, evaluate, position_index, preferences_from
 from negosim import narrative
-
-
-RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
 
 
 def _seeds(seeds: int | Sequence[int] | np.ndarray) -> np.ndarray:
@@ -77,7 +74,7 @@ class NegotiationModel(mesa.Model):
         self.streams = WorldStreams(self.seeds)
         self.params = params = WorldParams(s, self.streams)
         self.graph = build_graph(s)
-        self.routes = compute_routes(s, self.graph)
+        self.routes = s.routes
         self.mailbox = Mailbox(self.routes, W, P, K)
         self.prefs = preferences_from(s, params)
         self.mediator_prefs = self.prefs.subset([self.mediator_idx])
@@ -189,15 +186,20 @@ class NegotiationModel(mesa.Model):
         self.bracket_threshold = params.value("mediator.bracketing.threshold")[:, None]
 
     def _bound(self, pid: str, side: str, default: float) -> np.ndarray:
+        """Red-line bounds of one party per clause, (1|W, K)."""
         party = self.spec.parties[pid]
-        columns = []
-        for cid in self.clause_ids:
-            if cid in party.red_lines:
-                columns.append(self.params.value(f"parties.{pid}.red_lines.{cid}.{side}"))
-            else:
-                columns.append(np.array([default]))
-        width = max(c.shape[0] for c in columns)
-        return np.stack([np.broadcast_to(c, (width,)) for c in columns], axis=1)
+        base = np.array([[getattr(party.red_lines[c], side) if c in party.red_lines else default for c in self.clause_ids]])
+        columns = {
+            k: self.params.value(f"parties.{pid}.red_lines.{cid}.{side}")
+            for k, cid in enumerate(self.clause_ids)
+            if f"parties.{pid}.red_lines.{cid}.{side}" in self.spec.uncertainty
+        }
+        if not columns:
+            return base
+        out = np.repeat(base, max(c.size for c in columns.values()), axis=0)
+        for k, values in columns.items():
+            out[:, k] = values
+        return out
 
     def _leverage(self, field: str, default: float) -> np.ndarray:
         med = self.spec.mediator
@@ -253,39 +255,6 @@ class NegotiationModel(mesa.Model):
             for i in targets:
                 due[:, i] = np.minimum(due[:, i], expected)
         self.due_round = due
-
-    # -- per-round helpers used by the agents -------------------------------------
-    def red_lines_ok(self, i: int, effective: np.ndarray) -> np.ndarray:
-        counted = (self.held_status[:, i] <= AGREED) | self.prefs.insists[i]
-        outside = (effective < self.red_lo[:, i] - 1e-12) | (effective > self.red_hi[:, i] + 1e-12)
-        return ~(outside & counted).any(axis=1)
-
-    def red_line_push(self, i: int, effective: np.ndarray) -> np.ndarray:
-        """A crossed red line is not traded off: its push outweighs any other pull."""
-        counted = (self.held_status[:, i] <= AGREED) | self.prefs.insists[i]
-        inside = np.clip(effective, self.red_lo[:, i], self.red_hi[:, i])
-        crossed = counted & (np.abs(inside - effective) > 1e-12)
-        return np.where(crossed, RED_LINE_PUSH * np.sign(inside - effective), 0.0)
-
-    def veto_check(self, i: int, effective: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        veto = self.spec.parties[self.party_ids[i]].veto
-        if veto is None:
-            return np.ones(self.n_worlds, dtype=bool), 0.0
-        ref = self.reference[veto.reference][0]
-        core = np.isin(self.clause_ids, veto.clauses)
-        weight = self.prefs.salience[:, i] * core
-        span = self.prefs.span[:, i]
-        distance = (weight * np.abs(effective - ref) / span).sum(axis=-1) / weight.sum(axis=-1)
-        tolerance = self.params.value(f"parties.{self.party_ids[i]}.veto.tolerance")
-        ok = distance <= tolerance
-        push = 2.0 * weight / self.prefs.salience[:, i].sum(axis=-1, keepdims=True) * (ref - effective) / span
-        return ok, np.where(ok[:, None], 0.0, push)
-
-    def bracket_push(self, i: int) -> np.ndarray:
-        insisted = (self.held_status[:, i] == BRACKETED) & self.prefs.insists[i]
-        s = self.prefs.salience[:, i]
-        direction = np.sign(self.prefs.ideal[:, i] - self.prefs.worst[:, i]) / self.prefs.span[:, i]
-        return np.where(insisted, s / s.sum(axis=-1, keepdims=True) * direction, 0.0)
 
     # -- the round ----------------------------------------------------------------
     def step(self) -> None:

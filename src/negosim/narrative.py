@@ -118,7 +118,7 @@ def note_response(model, agent, signs, objects, walks, wants, lines, veto_ok, ut
         note_event(model, "sign", pid, mediator, v, f"{pid} signs version {v} (utility {u:.2f}, asks {a:.2f}, no deal worth {r:.2f}).")
     elif objects[0]:
         reasons = [f"utility {u:.2f}, asks {a:.2f}"]
-        crossed = [model.clause_ids[k] for k in np.flatnonzero(lines[0])]
+        crossed = [model.clause_ids[k] for k in np.flatnonzero(np.broadcast_to(lines, wants.shape)[0])]
         if crossed:
             reasons.append(f"red line crossed on {', '.join(crossed)}")
         if not veto_ok[0]:

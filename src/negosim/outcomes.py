@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 UNSETTLED, DEAL, FRAMEWORK, DEADLOCK, BREAKDOWN = -1, 0, 1, 2, 3
 STATUS_NAMES = ("deal", "framework", "deadlock", "breakdown")
 STATUS_TYPE = pd.CategoricalDtype(list(STATUS_NAMES))
+DATE = "datetime64[ms]"  # the finest unit Parquet keeps for dates without changing them
 
 
 def outcome_table(model: NegotiationModel) -> pd.DataFrame:
@@ -36,7 +37,7 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
         "seed": model.seeds,
         "status": pd.Categorical.from_codes(model.status_code, dtype=STATUS_TYPE),
         "rounds": model.end_round + 1,
-        "end_date": start + model.end_round * days,
+        "end_date": (start + model.end_round * days).astype(DATE),
         "revisions": model.version,
         "messages": model.messages,
     }
@@ -44,7 +45,7 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
         pid = model.party_ids[i]
         rounds = model.sign_round[:, i]
         columns[f"sign_round_{pid}"] = rounds
-        columns[f"sign_date_{pid}"] = np.where(rounds >= 0, start + rounds * days, np.datetime64("NaT", "D"))
+        columns[f"sign_date_{pid}"] = np.where(rounds >= 0, start + rounds * days, np.datetime64("NaT", "D")).astype(DATE)
     final_utility, _, _ = evaluate(model.prefs, model.text, model.status)
     for i, pid in enumerate(model.party_ids):
         columns[f"utility_{pid}"] = final_utility[:, i]

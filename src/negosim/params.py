@@ -45,7 +45,7 @@ class WorldParams:
 
     def __init__(self, scenario: Scenario, streams: WorldStreams):
         self.scenario = scenario
-        self._plain = scenario.model_dump(mode="python", by_alias=True)
+        self._plain = scenario.plain
         self._draws: dict[str, np.ndarray] = {}
         for path, dist in scenario.uncertainty.items():
             self._draws[path] = draw(dist, streams.uniform(f"uncertainty:{path}", 0))
@@ -64,14 +64,18 @@ class WorldParams:
 
     def clause_vector(self, prefix: str, clause_ids: list[str], default: float = 0.0) -> np.ndarray:
         """Values of ``prefix.<clause>`` for every clause, shape (1|W, K)."""
-        columns = []
-        for cid in clause_ids:
-            try:
-                columns.append(self.value(f"{prefix}.{cid}"))
-            except KeyError:
-                columns.append(np.array([default]))
-        width = max(c.shape[0] for c in columns)
-        return np.stack([np.broadcast_to(c, (width,)) for c in columns], axis=1)
+        try:
+            table = lookup(self._plain, prefix)
+        except KeyError:
+            table = {}
+        base = np.array([[float(table.get(c, default)) for c in clause_ids]])
+        uncertain = [k for k, cid in enumerate(clause_ids) if f"{prefix}.{cid}" in self._draws]
+        if not uncertain:
+            return base
+        out = np.repeat(base, max(self._draws[f"{prefix}.{clause_ids[k]}"].size for k in uncertain), axis=0)
+        for k in uncertain:
+            out[:, k] = self._draws[f"{prefix}.{clause_ids[k]}"]
+        return out
 
     @property
     def drawn(self) -> dict[str, np.ndarray]:

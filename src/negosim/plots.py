@@ -16,7 +16,6 @@ from negosim.analysis import summarize  # noqa: E402
 from negosim.outcomes import STATUS_NAMES  # noqa: E402
 
 if TYPE_CHECKING:
-    from negosim.ensemble import EnsembleResult
     from negosim.scenario import Scenario
 
 STATUS_COLOURS = {"deal": "#2a9d8f", "framework": "#e9c46a", "deadlock": "#8d99ae", "breakdown": "#e76f51"}
@@ -87,8 +86,8 @@ def signing_times(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
-def ensemble_figures(result: EnsembleResult) -> dict[str, Figure]:
-    outcomes, scenario = result.outcomes, result.scenario
+def ensemble_figures(outcomes: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
+    """The standard figures of a run, by file stem."""
     return {
         "outcome_shares": outcome_shares(outcomes, scenario),
         "position_index": position_histogram(outcomes, scenario),

@@ -1,8 +1,16 @@
-"""A run directory on disk: outcomes.parquet, summary.json, manifest.json, figures/.
+"""A run directory that fills as chunks finish and can be resumed after a kill.
 
-The directory is built beside its destination and moved into place at the
-end, so a reader never sees half of it. A directory that holds a different
-run (another scenario or other seeds) is not replaced without ``force``.
+Layout of ``DIR``::
+
+    manifest.json        what the run is (scenario hash, seeds, chunk size) and whether it is complete
+    parts/part-NNNNNN.parquet   one file per finished chunk, while the run is going
+    outcomes.parquet     every seed once, sorted by seed (written when all chunks are in)
+    summary.json, figures/      written last
+
+Every file is written beside its final name and renamed into place, so a
+chunk file is either whole or absent: a kill at any moment loses at most the
+chunks in flight, and the same command started again runs only what is
+missing. A directory that holds a different run is refused unless ``force``.
 """
 
 from __future__ import annotations
@@ -12,91 +20,166 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 import negosim
-from negosim.ensemble import EnsembleResult
+from negosim.scenario import Scenario
+
+MANIFEST = "manifest.json"
+OUTCOMES = "outcomes.parquet"
+SUMMARY = "summary.json"
+PARTS = "parts"
 
 
 class OutputError(ValueError):
-    """An output directory that cannot be written as asked."""
+    """An output directory that cannot be used as asked (one line, exit 2)."""
 
 
 def seeds_record(seeds: np.ndarray) -> dict:
+    """A compact, exact description of a seed array (a range when contiguous)."""
     seeds = np.asarray(seeds)
-    contiguous = seeds.size > 0 and bool((np.diff(seeds) == 1).all())
     record = {"count": int(seeds.size), "first": int(seeds.min()), "last": int(seeds.max())}
-    if contiguous:
+    if seeds.size == 1 or bool((np.diff(seeds) == 1).all()):
         record["range"] = [int(seeds[0]), int(seeds[-1]) + 1]
     else:
-        record["list"] = [int(s) for s in seeds]
+        record["sha256"] = _hash_array(seeds)
     return record
 
 
-def manifest_for(result: EnsembleResult, command: str | None = None) -> dict:
-    import mesa
+def _hash_array(values: np.ndarray) -> str:
+    import hashlib
 
-    scenario = result.scenario
-    return {
-        "negosim_version": negosim.__version__,
-        "scenario": scenario.meta.name,
-        "scenario_file": scenario.source,
-        "scenario_sha256": scenario.digest(),
-        "seeds": seeds_record(result.outcomes["seed"].to_numpy()),
-        "command": command,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "mesa": mesa.__version__,
-    }
+    return hashlib.sha256(np.ascontiguousarray(values, dtype=np.int64).tobytes()).hexdigest()
 
 
-def same_run(manifest_path: Path, manifest: dict) -> bool:
-    try:
-        old = json.loads(manifest_path.read_text())
-    except (OSError, ValueError):
-        return False
-    return old.get("scenario_sha256") == manifest["scenario_sha256"] and old.get("seeds") == manifest["seeds"]
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
-def check_destination(out: Path, manifest: dict, force: bool) -> None:
-    """Refuse to replace a directory that holds something else."""
-    if not out.exists() or force:
-        return
-    if not out.is_dir():
-        raise OutputError(f"{out}: expected a directory to write the run into (a file is in the way; use --force)")
-    if any(out.iterdir()) and not same_run(out / "manifest.json", manifest):
-        raise OutputError(f"{out}: holds a different run; choose another --out or pass --force to replace it")
+def atomic_write_json(path: Path, payload: dict) -> None:
+    atomic_write_bytes(path, (json.dumps(payload, indent=2) + "\n").encode())
 
 
-def write_run(result: EnsembleResult, out: str | Path, *, force: bool = False, command: str | None = None,
-              figures: bool = True) -> Path:
-    """Write the whole run directory atomically; returns its path."""
-    out = Path(out)
-    manifest = manifest_for(result, command)
-    check_destination(out, manifest, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        result.outcomes.to_parquet(staging / "outcomes.parquet", index=False)
-        (staging / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
+class RunStore:
+    """The on-disk side of an ensemble run (see the module docstring)."""
+
+    def __init__(self, directory: str | Path):
+        self.dir = Path(directory)
+
+    # -- identity -----------------------------------------------------------
+    @staticmethod
+    def identity(scenario: Scenario, seeds: np.ndarray) -> dict:
+        return {"scenario_sha256": scenario.digest(), "seeds": seeds_record(seeds)}
+
+    def manifest(self) -> dict | None:
+        try:
+            return json.loads((self.dir / MANIFEST).read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {}
+
+    def holds(self, identity: dict) -> bool:
+        old = self.manifest()
+        return bool(old) and all(old.get(k) == v for k, v in identity.items())
+
+    def check(self, identity: dict, force: bool = False) -> None:
+        """Refuse a destination that holds something other than this run."""
+        if force or not self.dir.exists():
+            return
+        if not self.dir.is_dir():
+            raise OutputError(f"{self.dir}: expected a directory for the run (a file is in the way; use --force)")
+        if any(self.dir.iterdir()) and not self.holds(identity):
+            raise OutputError(f"{self.dir}: holds a different run; choose another --out or pass --force to replace it")
+
+    # -- lifecycle ------------------------------------------------------------
+    def open(self, scenario: Scenario, seeds: np.ndarray, chunk_size: int, *, force: bool = False,
+             command: str | None = None) -> int:
+        """Prepare the directory; returns the chunk size to use (a resumed run keeps its own)."""
+        identity = self.identity(scenario, seeds)
+        self.check(identity, force)
+        if self.holds(identity):
+            return int(self.manifest().get("chunk_size", chunk_size))
+        if self.dir.exists() and force:
+            shutil.rmtree(self.dir) if self.dir.is_dir() else self.dir.unlink()
+        (self.dir / PARTS).mkdir(parents=True, exist_ok=True)
+        atomic_write_json(self.dir / MANIFEST, {**self._provenance(scenario, command), **identity,
+                                                "chunk_size": chunk_size, "complete": False})
+        return chunk_size
+
+    def _provenance(self, scenario: Scenario, command: str | None) -> dict:
+        import mesa
+
+        return {
+            "negosim_version": negosim.__version__,
+            "scenario": scenario.meta.name,
+            "scenario_file": scenario.source,
+            "command": command,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "mesa": mesa.__version__,
+        }
+
+    @property
+    def complete(self) -> bool:
+        manifest = self.manifest()
+        return bool(manifest) and manifest.get("complete") is True and (self.dir / OUTCOMES).exists()
+
+    def part_path(self, index: int) -> Path:
+        return self.dir / PARTS / f"part-{index:06d}.parquet"
+
+    def done_parts(self) -> set[int]:
+        """Chunks already on disk (only whole files ever carry the final name)."""
+        folder = self.dir / PARTS
+        if not folder.is_dir():
+            return set()
+        return {int(p.stem.split("-")[1]) for p in folder.glob("part-*.parquet")}
+
+    def write_part(self, index: int, table: pd.DataFrame) -> None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink)
+        atomic_write_bytes(self.part_path(index), sink.getvalue().to_pybytes())
+
+    def merge(self, chunks: int) -> None:
+        """Stream the parts, in chunk (hence seed) order, into one outcomes file."""
+        tmp = self.dir / f".{OUTCOMES}.tmp"
+        writer = None
+        try:
+            for index in range(chunks):
+                table = pq.read_table(self.part_path(index))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+        os.replace(tmp, self.dir / OUTCOMES)
+
+    def finish(self, summary: dict, figures: dict | None) -> None:
+        atomic_write_json(self.dir / SUMMARY, summary)
+        manifest = self.manifest()
         if figures:
             from negosim.plots import save_figures
 
-            (staging / "figures").mkdir()
-            manifest["figures"] = save_figures(result.figures(), staging / "figures")
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, retired / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+            (self.dir / "figures").mkdir(exist_ok=True)
+            manifest["figures"] = save_figures(figures, self.dir / "figures")
+        manifest["complete"] = True
+        atomic_write_json(self.dir / MANIFEST, manifest)
+        shutil.rmtree(self.dir / PARTS, ignore_errors=True)
+
+    def read(self, columns: list[str] | None = None) -> pd.DataFrame:
+        return pd.read_parquet(self.dir / OUTCOMES, columns=columns)
+
+    def read_summary(self) -> dict:
+        return json.loads((self.dir / SUMMARY).read_text())

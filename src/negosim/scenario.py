@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -328,6 +329,18 @@ class Scenario(_Strict):
     @property
     def observers(self) -> list[str]:
         return [p for p, v in self.parties.items() if v.role == "observer"]
+
+    @cached_property
+    def plain(self) -> dict:
+        """The scenario as plain dicts and lists (for key-path lookups)."""
+        return self.model_dump(mode="python", by_alias=True)
+
+    @cached_property
+    def routes(self):
+        """Message routes over the mediation graph, computed once per scenario."""
+        from negosim.graph import compute_routes
+
+        return compute_routes(self)
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form: the scenario's identity in manifests."""
