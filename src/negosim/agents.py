@@ -250,7 +250,7 @@ class Mediator(Party):
         m = self.model
         holding_out = m.sig_version[:, m.principal_idx] < m.version[:, None]
         for j, i in enumerate(m.principal_idx):
-            per_round = m.leverage_per_round[..., i]
+            per_round = m.leverage_per_round[..., i] * (1.0 + m.impatience * m.round)
             room = np.maximum(m.leverage_max[..., i] - m.pressure_sent[:, i], 0.0)
             believed = m.draws.credible[:, i] < m.leverage_credibility[..., i]
             on = revising & holding_out[:, j] & (m.round >= m.leverage_start[i]) & (per_round > 0)

@@ -57,6 +57,25 @@ def _seed(text: str) -> int:
     return value
 
 
+def _add_executor_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--processes", type=_positive_int, default=None,
+                       help="local worker processes (default: all cores from 20,000 worlds, else 1)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
+    where.add_argument("--dask-local", type=_positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
+
+
+def _executor(args: argparse.Namespace):
+    """A context manager yielding a Dask executor, or None for local processes."""
+    import contextlib
+
+    if args.scheduler or args.dask_local:
+        from negosim.cluster import dask_executor
+
+        return dask_executor(scheduler=args.scheduler, local_workers=args.dask_local)
+    return contextlib.nullcontext(None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="negosim", description="Simulate mediated multi-party negotiations.")
     parser.add_argument("--version", action="version", version=f"negosim {_version()}")
@@ -67,11 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=_positive_int, default=1000, help="number of seeds (default 1000)")
     run.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="result directory (default runs/latest)")
-    where = run.add_mutually_exclusive_group()
-    where.add_argument("--processes", type=_positive_int, default=None,
-                       help="local worker processes (default: all cores from 20,000 seeds, else 1)")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
-    where.add_argument("--dask-local", type=_positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
+    _add_executor_options(run)
     run.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model (default: up to 5000)")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
@@ -80,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     trace = commands.add_parser("trace", help="tell one world round by round")
     trace.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
     trace.add_argument("--seed", type=_seed, default=0, help="the world's seed (default 0)")
+
+    sweep = commands.add_parser("sweep", help="run a parameter sweep described by an experiment file")
+    sweep.add_argument("experiment", help="experiment TOML file")
+    sweep.add_argument("--out", type=Path, default=None, help="result directory (default runs/<experiment name>)")
+    _add_executor_options(sweep)
+    sweep.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model")
+    sweep.add_argument("--no-figures", action="store_true", help="skip the figures")
+    sweep.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    plot = commands.add_parser("plot", help="redraw the figures and report.md of a run or sweep directory")
+    plot.add_argument("directory", type=Path)
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
@@ -92,9 +119,11 @@ def _version() -> str:
     return __version__
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    import contextlib
+def _command_line() -> str:
+    return "negosim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
+
+def cmd_run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from negosim.ensemble import run_ensemble
@@ -104,22 +133,44 @@ def cmd_run(args: argparse.Namespace) -> int:
     seeds = np.arange(args.first_seed, args.first_seed + args.seeds, dtype=np.int64)
     store = RunStore(args.out)
     store.check(RunStore.identity(scenario, seeds), args.force)  # fail before the work, not after
-    command = "negosim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    if args.scheduler or args.dask_local:
-        from negosim.cluster import dask_executor
-
-        cluster = dask_executor(scheduler=args.scheduler, local_workers=args.dask_local)
-    else:
-        cluster = contextlib.nullcontext(None)
-    with cluster as executor:
+    with _executor(args) as executor:
         result = run_ensemble(
             scenario, seeds, processes=args.processes, executor=executor, chunk_size=args.chunk_size,
-            out=args.out, force=args.force, progress=not args.quiet, command=command, figures=not args.no_figures,
+            out=args.out, force=args.force, progress=not args.quiet, command=_command_line(),
+            figures=not args.no_figures,
         )
     print(result.report())
     if result.meta.get("resumed"):
         print("\n(resumed: chunks already on disk were not run again)")
     print(f"\nWrote {args.out}/outcomes.parquet, summary.json, manifest.json" + ("" if args.no_figures else " and figures/"))
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from negosim.experiment import load_experiment, run_experiment
+    from negosim.results import RunStore
+
+    experiment = load_experiment(args.experiment)
+    out = args.out or Path("runs") / experiment.name
+    RunStore(out).check({"experiment_sha256": experiment.digest()}, args.force)
+    with _executor(args) as executor:
+        result = run_experiment(
+            experiment, out=out, processes=args.processes, executor=executor, chunk_size=args.chunk_size,
+            force=args.force, progress=not args.quiet, command=_command_line(), figures=not args.no_figures,
+        )
+    table = result.point_summary()
+    shown = ["point", *experiment.axes, "p_deal", "p_framework", "p_deadlock", "p_breakdown"]
+    print(table[shown].round(3).to_string(index=False))
+    print(f"\nWrote {out}/outcomes.parquet, points.csv, points_summary.csv, summary.json, report.md"
+          + ("" if args.no_figures else " and figures/"))
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from negosim.report import replot
+
+    path = replot(args.directory)
+    print(f"Redrew the figures and wrote {path}")
     return 0
 
 
@@ -148,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        handler = {"run": cmd_run, "trace": cmd_trace, "validate": cmd_validate}[args.command]
+        handler = {
+            "run": cmd_run, "sweep": cmd_sweep, "plot": cmd_plot, "trace": cmd_trace, "validate": cmd_validate,
+        }[args.command]
         return handler(args)
     except (ScenarioError, UsageError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -11,8 +11,9 @@ chunks are written as they finish and a killed run resumes where it stopped.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from tqdm.auto import tqdm
 
 from negosim.analysis import format_summary, summarize
 from negosim.model import NegotiationModel
-from negosim.results import RunStore
+from negosim.results import RunStore, atomic_write_json
 from negosim.scenario import Scenario, load_scenario
 
 MAX_CHUNK = 5_000  # worlds per model: large enough to amortise Python, small enough for memory
@@ -99,22 +100,66 @@ def default_chunk_size(n_seeds: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(n_seeds / max(1, 2 * workers))))
 
 
-def _results(executor: Executor | None, scenario: Scenario, chunks: dict[int, np.ndarray],
-             window: int) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Yield (chunk index, table) as chunks finish; at most ``window`` in flight."""
+def run_tasks(executor: Executor | None, tasks: dict[str, tuple[Scenario, np.ndarray]],
+              window: int) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yield (key, table) as chunks finish; at most ``window`` in flight.
+
+    ``tasks`` maps a key to (scenario, seeds); with no executor they run here, in order.
+    """
     if executor is None:
-        for index, seeds in chunks.items():
-            yield index, run_chunk(scenario, seeds)
+        for key, (scenario, seeds) in tasks.items():
+            yield key, run_chunk(scenario, seeds)
         return
-    queue = list(chunks.items())
-    running: dict[Future, int] = {}
+    queue = list(tasks.items())
+    running: dict[Future, str] = {}
     while queue or running:
         while queue and len(running) < window:
-            index, seeds = queue.pop(0)
-            running[executor.submit(run_chunk, scenario, seeds)] = index
+            key, (scenario, seeds) = queue.pop(0)
+            running[executor.submit(run_chunk, scenario, seeds)] = key
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in finished:
             yield running.pop(future), future.result()
+
+
+def execute(
+    tasks: dict[str, tuple[Scenario, np.ndarray]],
+    *,
+    workers: int,
+    executor: Executor | None,
+    store: RunStore | None,
+    total: int,
+    desc: str,
+    progress: bool,
+    decorate: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Run chunk tasks on an executor (or a pool of ``workers`` processes, or here).
+
+    Finished chunks go to ``store`` as they arrive (and are not kept), or are
+    returned by key. ``decorate`` may add columns (an experiment's point) first.
+    ``total`` is the number of worlds of the whole run, for the progress bar.
+    """
+    own_pool = executor is None and workers > 1 and len(tasks) > 1
+    # spawn, not fork: the parent may hold threads (pyarrow, tqdm) that fork would copy mid-lock
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) if own_pool else executor
+    window = 2 * (workers if executor is None else (os.cpu_count() or 1)) + 2
+    pending = sum(seeds.size for _, seeds in tasks.values())
+    bar = tqdm(total=total, initial=total - pending, unit="world", unit_scale=True, desc=desc,
+               disable=not progress, smoothing=0.05)
+    parts: dict[str, pd.DataFrame] = {}
+    try:
+        for key, table in run_tasks(pool, tasks, window):
+            if decorate is not None:
+                table = decorate(key, table)
+            if store is not None:
+                store.write_part(key, table)
+            else:
+                parts[key] = table
+            bar.update(len(table))
+    finally:
+        bar.close()
+        if own_pool:
+            pool.shutdown(cancel_futures=True)
+    return parts
 
 
 def run_ensemble(
@@ -152,38 +197,27 @@ def run_ensemble(
         raise ValueError("chunk_size must be at least 1")
 
     store = RunStore(out) if out is not None else None
-    done: set[int] = set()
+    done: set[str] = set()
     if store is not None:
-        size = store.open(scenario, seed_array, size, force=force, command=command)
+        identity = RunStore.identity(scenario, seed_array)
+        size = store.open(identity, RunStore.provenance(scenario, command), size, force=force)
+        atomic_write_json(store.dir / "scenario.json", scenario.model_dump(mode="json", by_alias=True))
         if store.complete:
             return EnsembleResult(scenario, store=store, meta={"resumed": True, "chunk_size": size})
         done = store.done_parts()
-    chunks = {i: seed_array[start : start + size] for i, start in enumerate(range(0, seed_array.size, size))}
-    todo = {i: c for i, c in chunks.items() if i not in done}
+    chunks = {f"{i:06d}": seed_array[start : start + size] for i, start in enumerate(range(0, seed_array.size, size))}
+    todo = {key: (scenario, c) for key, c in chunks.items() if key not in done}
 
-    own_pool = executor is None and workers > 1 and len(todo) > 1
-    pool = ProcessPoolExecutor(max_workers=workers) if own_pool else executor
-    window = 2 * (workers if executor is None else cores) + 2
-    bar = tqdm(total=seed_array.size, initial=seed_array.size - sum(c.size for c in todo.values()),
-               unit="world", unit_scale=True, desc=scenario.meta.name, disable=not progress, smoothing=0.05)
-    parts: dict[int, pd.DataFrame] = {}
-    try:
-        for index, table in _results(pool, scenario, todo, window):
-            if store is not None:
-                store.write_part(index, table)
-            else:
-                parts[index] = table
-            bar.update(len(table))
-    finally:
-        bar.close()
-        if own_pool:
-            pool.shutdown(cancel_futures=True)
-
+    parts = execute(todo, workers=workers, executor=executor, store=store, total=seed_array.size,
+                    desc=scenario.meta.name, progress=progress)
     meta = {"seeds": int(seed_array.size), "chunk_size": size, "resumed": bool(done)}
     if store is None:
         table = pd.concat([parts[i] for i in sorted(parts)], ignore_index=True)
         return EnsembleResult(scenario, table=table, meta=meta)
-    store.merge(len(chunks))
+    store.merge(list(chunks))
     result = EnsembleResult(scenario, store=store, meta=meta)
     store.finish(result.summary(), result.figures() if figures else None)
+    from negosim.report import write_report  # report reads results; imported late
+
+    write_report(result)
     return result

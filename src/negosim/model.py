@@ -161,6 +161,7 @@ class NegotiationModel(mesa.Model):
         med = s.mediator
         self.step_size = params.value("mediator.step")
         self.own_weight = params.value("mediator.own_weight")
+        self.impatience = params.value("mediator.impatience")
         bias = params.value("mediator.bias")
         salience, ideal = self.prefs.salience, self.prefs.ideal
         side = np.sign(((ideal - 0.5) * salience).sum(axis=-1))  # (W|1, P): -1 Kyiv side, +1 Moscow side

@@ -26,7 +26,8 @@ DATE = "datetime64[ms]"  # the finest unit Parquet keeps for dates without chang
 def outcome_table(model: NegotiationModel) -> pd.DataFrame:
     """Columns: seed, status, rounds, end_date, revisions, messages,
     ``sign_round_<P>``/``sign_date_<P>`` per principal (-1 / NaT if never),
-    ``utility_<P>`` per party for the final text, position_index, territory,
+    ``utility_<P>`` per party for the final text, ``payoff_<mediator>`` (its
+    utility plus the deal bonus minus impatience per round), position_index, territory,
     ``n_bracketed``, ``x_<clause>`` final values, ``param:<path>`` drawn values."""
     if (model.status_code == UNSETTLED).any():
         raise RuntimeError("outcomes are read after the run: call model.run() first")
@@ -49,6 +50,13 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
     final_utility, _, _ = evaluate(model.prefs, model.text, model.status)
     for i, pid in enumerate(model.party_ids):
         columns[f"utility_{pid}"] = final_utility[:, i]
+    mediator = model.party_ids[model.mediator_idx]
+    deal = model.status_code == DEAL
+    columns[f"payoff_{mediator}"] = (
+        final_utility[:, model.mediator_idx]
+        + model.params.value("mediator.deal_bonus") * deal
+        - model.params.value("mediator.impatience") * (model.end_round + 1)
+    )
     columns["position_index"] = model.position_index()
     columns["territory"] = model.territory
     columns["n_bracketed"] = (model.status >= 2).sum(axis=1)

@@ -103,24 +103,24 @@ class RunStore:
             raise OutputError(f"{self.dir}: holds a different run; choose another --out or pass --force to replace it")
 
     # -- lifecycle ------------------------------------------------------------
-    def open(self, scenario: Scenario, seeds: np.ndarray, chunk_size: int, *, force: bool = False,
-             command: str | None = None) -> int:
+    def open(self, identity: dict, provenance: dict, chunk_size: int, *, force: bool = False) -> int:
         """Prepare the directory; returns the chunk size to use (a resumed run keeps its own)."""
-        identity = self.identity(scenario, seeds)
         self.check(identity, force)
         if self.holds(identity):
             return int(self.manifest().get("chunk_size", chunk_size))
         if self.dir.exists() and force:
             shutil.rmtree(self.dir) if self.dir.is_dir() else self.dir.unlink()
         (self.dir / PARTS).mkdir(parents=True, exist_ok=True)
-        atomic_write_json(self.dir / MANIFEST, {**self._provenance(scenario, command), **identity,
-                                                "chunk_size": chunk_size, "complete": False})
+        atomic_write_json(self.dir / MANIFEST, {**provenance, **identity, "chunk_size": chunk_size, "complete": False})
         return chunk_size
 
-    def _provenance(self, scenario: Scenario, command: str | None) -> dict:
+    @staticmethod
+    def provenance(scenario: Scenario, command: str | None, kind: str = "run") -> dict:
+        """What produced the directory: versions, scenario, command, time."""
         import mesa
 
         return {
+            "kind": kind,
             "negosim_version": negosim.__version__,
             "scenario": scenario.meta.name,
             "scenario_file": scenario.source,
@@ -136,28 +136,28 @@ class RunStore:
         manifest = self.manifest()
         return bool(manifest) and manifest.get("complete") is True and (self.dir / OUTCOMES).exists()
 
-    def part_path(self, index: int) -> Path:
-        return self.dir / PARTS / f"part-{index:06d}.parquet"
+    def part_path(self, key: str) -> Path:
+        return self.dir / PARTS / f"part-{key}.parquet"
 
-    def done_parts(self) -> set[int]:
+    def done_parts(self) -> set[str]:
         """Chunks already on disk (only whole files ever carry the final name)."""
         folder = self.dir / PARTS
         if not folder.is_dir():
             return set()
-        return {int(p.stem.split("-")[1]) for p in folder.glob("part-*.parquet")}
+        return {p.stem.removeprefix("part-") for p in folder.glob("part-*.parquet")}
 
-    def write_part(self, index: int, table: pd.DataFrame) -> None:
+    def write_part(self, key: str, table: pd.DataFrame) -> None:
         sink = pa.BufferOutputStream()
         pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink)
-        atomic_write_bytes(self.part_path(index), sink.getvalue().to_pybytes())
+        atomic_write_bytes(self.part_path(key), sink.getvalue().to_pybytes())
 
-    def merge(self, chunks: int) -> None:
-        """Stream the parts, in chunk (hence seed) order, into one outcomes file."""
+    def merge(self, keys: list[str]) -> None:
+        """Stream the parts, in the order given, into one outcomes file."""
         tmp = self.dir / f".{OUTCOMES}.tmp"
         writer = None
         try:
-            for index in range(chunks):
-                table = pq.read_table(self.part_path(index))
+            for key in keys:
+                table = pq.read_table(self.part_path(key))
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table)
@@ -170,13 +170,16 @@ class RunStore:
         atomic_write_json(self.dir / SUMMARY, summary)
         manifest = self.manifest()
         if figures:
-            from negosim.plots import save_figures
-
-            (self.dir / "figures").mkdir(exist_ok=True)
-            manifest["figures"] = save_figures(figures, self.dir / "figures")
+            manifest["figures"] = self.save_figures(figures)
         manifest["complete"] = True
         atomic_write_json(self.dir / MANIFEST, manifest)
         shutil.rmtree(self.dir / PARTS, ignore_errors=True)
+
+    def save_figures(self, figures: dict) -> list[str]:
+        from negosim.plots import save_figures
+
+        (self.dir / "figures").mkdir(exist_ok=True)
+        return save_figures(figures, self.dir / "figures")
 
     def read(self, columns: list[str] | None = None) -> pd.DataFrame:
         return pd.read_parquet(self.dir / OUTCOMES, columns=columns)

@@ -174,13 +174,20 @@ class Bracketing(_Strict):
 
 
 class Mediator(_Strict):
-    """The mediator owns the single negotiating text (Raiffa) and revises it."""
+    """The mediator owns the single negotiating text (Raiffa) and revises it.
+
+    Its payoff is its own clause utility, plus ``deal_bonus`` for a deal,
+    minus ``impatience`` per round used; impatience also makes its threats
+    grow by that fraction each round.
+    """
 
     party: str
     start_text: str
     bias: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
     own_weight: NonNegFloat = 0.0
     step: Annotated[float, Field(gt=0.0, le=0.25, allow_inf_nan=False)] = 0.05
+    deal_bonus: NonNegFloat = 0.0
+    impatience: NonNegFloat = 0.0
     leverage: dict[str, Leverage] = {}
     bracketing: Bracketing = Bracketing()
 

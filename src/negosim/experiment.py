@@ -1,0 +1,339 @@
+"""Parameter sweeps: a base scenario, axes by key path, a design, seeds per point.
+
+An experiment file is TOML, data only::
+
+    [experiment]
+    name = "mediator_bias"
+    scenario = "geneva_vs_anchorage"   # a shipped name, or a path relative to this file
+    design = "full_factorial"          # or "latin_hypercube", "sobol"
+    points = 16                        # latin_hypercube / sobol only
+    seeds = 200                        # worlds per point
+    seed = 0                           # first world seed; also seeds the design sampler
+
+    [axes."mediator.bias"]
+    values = [-0.5, 0.0, 0.5]          # or low = -0.5, high = 0.5, steps = 5
+
+Every point runs the same world seeds (common random numbers, as in
+AgentPy's experiments), so differences between points are the parameters'
+doing, not sampling noise. The result is one tidy table indexed by
+(point, seed), with the axis values as columns, written as chunks finish and
+resumable like a single run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tomllib
+import warnings
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from negosim.analysis import summarize
+from negosim.ensemble import default_chunk_size, execute, summary_columns
+from negosim.results import RunStore, atomic_write_json
+from negosim.scenario import Scenario, ScenarioError, _explain, _loc_path, load_scenario, lookup
+
+MAX_POINTS = 100_000
+
+
+class Axis(BaseModel):
+    """One swept parameter: explicit values, or a range."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    values: tuple[Annotated[float, Field(allow_inf_nan=False)], ...] | None = Field(default=None, min_length=1)
+    low: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    high: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    steps: Annotated[int, Field(ge=1, le=10_000)] = 5
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Axis:
+        if (self.values is None) == (self.low is None or self.high is None):
+            raise ValueError("give either values = [...] or low and high")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low must not exceed high")
+        return self
+
+    def grid(self) -> np.ndarray:
+        if self.values is not None:
+            return np.array(self.values, dtype=float)
+        return np.linspace(self.low, self.high, self.steps)
+
+    def bounds(self) -> tuple[float, float]:
+        grid = self.grid()
+        return float(grid.min()), float(grid.max())
+
+
+class Header(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    scenario: str
+    design: Literal["full_factorial", "latin_hypercube", "sobol"] = "full_factorial"
+    points: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 16
+    seeds: Annotated[int, Field(ge=1, le=10_000_000)] = 100
+    seed: Annotated[int, Field(ge=0, lt=2**62)] = 0
+
+
+class ExperimentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    experiment: Header
+    axes: dict[str, Axis] = Field(min_length=1)
+
+
+@dataclass
+class Experiment:
+    """A validated experiment: its header, axes, base scenario and design."""
+
+    spec: ExperimentSpec
+    scenario: Scenario
+    source: str = "<memory>"
+
+    @property
+    def name(self) -> str:
+        return self.spec.experiment.name
+
+    @property
+    def axes(self) -> list[str]:
+        return list(self.spec.axes)
+
+    @property
+    def world_seeds(self) -> np.ndarray:
+        head = self.spec.experiment
+        return np.arange(head.seed, head.seed + head.seeds, dtype=np.int64)
+
+    def design(self) -> pd.DataFrame:
+        """One row per point (index ``point``), one column per axis."""
+        head, axes = self.spec.experiment, self.spec.axes
+        names = list(axes)
+        if head.design == "full_factorial":
+            rows = list(itertools.product(*(axes[n].grid() for n in names)))
+            values = np.array(rows, dtype=float)
+        else:
+            sampler = (
+                qmc.LatinHypercube(d=len(names), seed=head.seed)
+                if head.design == "latin_hypercube"
+                else qmc.Sobol(d=len(names), scramble=True, seed=head.seed)
+            )
+            with warnings.catch_warnings():  # Sobol prefers powers of two; other counts still work
+                warnings.simplefilter("ignore", UserWarning)
+                unit = sampler.random(head.points)
+            low, high = np.array([axes[n].bounds() for n in names]).T
+            values = qmc.scale(unit, low, high) if (high > low).all() else low + unit * (high - low)
+        if len(values) > MAX_POINTS:
+            raise ScenarioError(self.source, "axes", f"at most {MAX_POINTS} design points (got {len(values)})")
+        table = pd.DataFrame(values, columns=names)
+        table.index.name = "point"
+        return table
+
+    def point_scenario(self, row: pd.Series) -> Scenario:
+        overrides = {path: _typed(self.scenario, path, value) for path, value in row.items()}
+        try:
+            return self.scenario.with_values(overrides)
+        except ScenarioError as exc:
+            raise ScenarioError(self.source, f"axes.{exc.key}", exc.expected) from None
+
+    def digest(self) -> str:
+        import hashlib
+
+        blob = json.dumps(self.spec.model_dump(mode="json"), sort_keys=True) + self.scenario.digest()
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _typed(scenario: Scenario, path: str, value: float) -> float | int:
+    """Keep integer parameters integers (a latency swept over 1..4 stays an int)."""
+    current = lookup(scenario.plain, path)
+    return int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else float(value)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file; errors name the file and key path."""
+    from negosim.cli import resolve_scenario
+
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "an existing file") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "", "a file, not a directory") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "", "UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", f"valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ScenarioError(source, "", f"a readable file ({exc.strerror})") from None
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ScenarioError(source, _loc_path(err["loc"]), _explain(err)) from None
+    name = spec.experiment.scenario
+    candidate = path.parent / name
+    scenario_path = candidate if candidate.suffix == ".toml" and candidate.exists() else resolve_scenario(name)
+    if not scenario_path.exists():
+        raise ScenarioError(source, "experiment.scenario", f"a scenario name or file (got {name!r})")
+    scenario = load_scenario(scenario_path)
+    return build_experiment(spec, scenario, source)
+
+
+def build_experiment(spec: ExperimentSpec, scenario: Scenario, source: str = "<memory>") -> Experiment:
+    for path in spec.axes:
+        key = f"axes.{path}"
+        try:
+            value = lookup(scenario.plain, path)
+        except KeyError:
+            raise ScenarioError(source, key, "a key path to a number in the scenario") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(source, key, "a key path to a numeric parameter (not an id, date or flag)")
+    experiment = Experiment(spec, scenario, source)
+    # Each axis at both ends must make a valid scenario (limits are intervals, so the rest do too).
+    for path, axis in spec.axes.items():
+        for value in axis.bounds():
+            experiment.point_scenario(pd.Series({path: value}))
+    return experiment
+
+
+def experiment_from(scenario: Scenario, axes: dict[str, dict], *, name: str = "sweep", design: str = "full_factorial",
+                    points: int = 16, seeds: int = 100, seed: int = 0) -> Experiment:
+    """An experiment built in Python rather than read from a file."""
+    spec = ExperimentSpec.model_validate({
+        "experiment": {"name": name, "scenario": scenario.meta.name, "design": design, "points": points,
+                       "seeds": seeds, "seed": seed},
+        "axes": axes,
+    })
+    return build_experiment(spec, scenario)
+
+
+@dataclass
+class ExperimentResult:
+    """A sweep's outcomes: a tidy table indexed by (point, seed)."""
+
+    experiment: Experiment
+    points: pd.DataFrame
+    table: pd.DataFrame | None = None
+    store: RunStore | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        if self.table is None:
+            self.table = self.store.read()
+        return self.table.set_index(["point", "seed"])
+
+    def _light(self) -> pd.DataFrame:
+        if self.table is not None:
+            return self.table
+        columns = ["point", *self.experiment.axes, *summary_columns(self.experiment.scenario)]
+        return self.store.read(columns=columns)
+
+    def point_summary(self) -> pd.DataFrame:
+        """Per point: the axis values, each outcome's share with its Wilson interval, P(sign by)."""
+        return point_summary(self._light(), self.points, self.experiment.scenario)
+
+    def figures(self) -> dict:
+        from negosim import plots
+
+        return plots.experiment_figures(self._light(), self.experiment)
+
+
+def point_summary(table: pd.DataFrame, points: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    rows = []
+    for point, group in table.groupby("point", sort=True):
+        s = summarize(group, scenario)
+        row = {"point": int(point), **points.loc[int(point)].to_dict(), "worlds": s["worlds"]}
+        for name, entry in s["outcomes"].items():
+            row[f"p_{name}"], row[f"p_{name}_low"], row[f"p_{name}_high"] = entry["p"], entry["low"], entry["high"]
+        for party, entry in s["signs_by"].items():
+            if party != "date":
+                row[f"p_sign_{party}"] = entry["p"]
+        row["deal_position_index"] = s["deal_position_index"]["median"]
+        row["median_rounds_to_deal"] = s["median_rounds_to_deal"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def run_experiment(
+    experiment: Experiment | str | Path,
+    *,
+    out: str | Path | None = None,
+    processes: int | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    command: str | None = None,
+    figures: bool = True,
+) -> ExperimentResult:
+    """Run every design point for every world seed; see the module docstring.
+
+    With ``out`` the sweep streams to disk (``outcomes.parquet`` with columns
+    point, seed, the axes and every outcome column; ``points.csv``;
+    ``summary.json`` and ``points_summary.csv``; ``figures/``) and resumes after
+    a kill; a directory holding another sweep is refused unless ``force``.
+    """
+    import os
+
+    experiment = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    points = experiment.design()
+    seeds = experiment.world_seeds
+    total = len(points) * seeds.size
+    cores = os.cpu_count() or 1
+    workers = processes or (cores if total >= 20_000 else 1)
+    size = chunk_size or default_chunk_size(seeds.size, 1)
+
+    store = RunStore(out) if out is not None else None
+    done: set[str] = set()
+    if store is not None:
+        identity = {"experiment_sha256": experiment.digest()}
+        provenance = {**RunStore.provenance(experiment.scenario, command, kind="experiment"),
+                      "experiment": experiment.name, "experiment_file": experiment.source,
+                      "axes": experiment.axes, "design": experiment.spec.experiment.design,
+                      "points": len(points), "seeds_per_point": int(seeds.size)}
+        size = store.open(identity, provenance, size, force=force)
+        points.to_csv(store.dir / "points.csv")
+        atomic_write_json(store.dir / "experiment.json", experiment.spec.model_dump(mode="json"))
+        atomic_write_json(store.dir / "scenario.json", experiment.scenario.model_dump(mode="json", by_alias=True))
+        if store.complete:
+            return ExperimentResult(experiment, points, store=store, meta={"resumed": True})
+        done = store.done_parts()
+
+    keys: list[str] = []
+    tasks: dict[str, tuple[Scenario, np.ndarray]] = {}
+    for point, row in points.iterrows():
+        scenario = experiment.point_scenario(row)
+        for c, start in enumerate(range(0, seeds.size, size)):
+            key = f"p{point:06d}-{c:06d}"
+            keys.append(key)
+            if key not in done:
+                tasks[key] = (scenario, seeds[start : start + size])
+
+    def decorate(key: str, table: pd.DataFrame) -> pd.DataFrame:
+        point = int(key[1:7])
+        axis_values = {name: points.loc[point, name] for name in experiment.axes}
+        return table.assign(point=point, **axis_values)[["point", *experiment.axes, *table.columns]]
+
+    parts = execute(tasks, workers=workers, executor=executor, store=store, total=total,
+                    desc=experiment.name, progress=progress, decorate=decorate)
+    meta = {"points": len(points), "seeds_per_point": int(seeds.size), "resumed": bool(done)}
+    if store is None:
+        table = pd.concat([parts[k] for k in keys], ignore_index=True)
+        return ExperimentResult(experiment, points, table=table, meta=meta)
+    store.merge(keys)
+    result = ExperimentResult(experiment, points, store=store, meta=meta)
+    summary = result.point_summary()
+    summary.to_csv(store.dir / "points_summary.csv", index=False)
+    store.finish({"experiment": experiment.name, "points": json.loads(summary.to_json(orient="records"))},
+                 result.figures() if figures else None)
+    from negosim.report import write_report  # report reads results; imported late
+
+    write_report(result)
+    return result

@@ -1,0 +1,408 @@
+"""Reference points of a scenario: Pareto frontier, Nash, Kalai–Smorodinsky, weighted mean.
+
+Everything here is computed over the *continuous* clause space [0, 1]^K with
+every clause open (the plans' bracketed clauses play no part), for any set of
+parties (by default the principals), from the scenario's base parameter values
+(its ``[uncertainty]`` is ignored).
+
+Two facts keep it exact and fast:
+
+* A party's utility is a salience-weighted sum of per-clause values, so a
+  weighted sum of utilities splits into K one-dimensional problems. Each is
+  solved on a grid of 1001 points plus every party's ideal value (where the
+  kinks of linear and threshold values sit), then polished with L-BFGS-B on
+  the gradient :func:`negosim.utility.evaluate` returns. For linear values the
+  grid answer is already exact, and the frontier is a polytope: weighted sums
+  find its vertices, and the segments between neighbouring vertices (two
+  parties) lie on it.
+* Linear values have a kink at the ideal point, which gradient methods handle
+  badly. Nash and Kalai–Smorodinsky are therefore solved with SLSQP on an
+  epigraph form: one extra variable ``z >= |x_k - ideal|`` per (party, clause),
+  with the value written as a smooth, decreasing function of ``z``. The
+  problem is then smooth, and concave for linear and quadratic values (one
+  optimum); several starts from the frontier guard the non-concave threshold
+  shape. Its cost grows with the cube of parties × clauses: fine for tens of
+  clauses and a few parties, slow for hundreds of both.
+
+The Kalai–Smorodinsky ideal point is the classic one: each party's best
+utility among texts every party prefers to no deal.
+
+>>> from negosim import load_scenario
+>>> points = reference_points(load_scenario("scenarios/teaching_two_party.toml"))  # doctest: +SKIP
+>>> points.nash.text.round(2)  # doctest: +SKIP
+array([0.3, 0.7])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from negosim.params import WorldParams
+from negosim.scenario import Scenario
+from negosim.streams import WorldStreams
+from negosim.utility import Preferences, _values, evaluate, preferences_from
+
+GRID = 1001
+CORNER = 1e-3  # weight left on the other parties at a frontier "corner", so corners are Pareto optimal
+DELTA = 1e-6  # below this surplus the log is continued by a quadratic, so SLSQP never sees -inf
+MIN_SURPLUS = 1e-7
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A reference text (K clause values) and every party's utility for it."""
+
+    text: np.ndarray
+    utilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Sampled Pareto-optimal texts ``(n, K)`` and their utilities ``(n, P)``,
+    sorted by the first party's utility."""
+
+    texts: np.ndarray
+    utilities: np.ndarray
+
+
+@dataclass(frozen=True)
+class ReferencePoints:
+    """Reference points of one scenario for ``parties`` over ``clause_ids``.
+
+    ``nash``, ``nash_weighted`` (exponents = capabilities) and
+    ``kalai_smorodinsky`` are None when no text gives every party more than
+    its disagreement value (the bargaining set is empty).
+    """
+
+    parties: tuple[str, ...]
+    clause_ids: tuple[str, ...]
+    disagreement: dict[str, float]
+    capability: dict[str, float]
+    utopia: dict[str, float]
+    frontier: Frontier
+    nash: Solution | None
+    nash_weighted: Solution | None
+    kalai_smorodinsky: Solution | None
+    weighted_mean: Solution
+
+    def solutions(self) -> dict[str, Solution]:
+        """The point solutions that exist, by short name (nash, nash_weighted, ks, weighted_mean)."""
+        named = {"nash": self.nash, "nash_weighted": self.nash_weighted,
+                 "ks": self.kalai_smorodinsky, "weighted_mean": self.weighted_mean}
+        return {name: s for name, s in named.items() if s is not None}
+
+
+def disagreement_point(scenario: Scenario) -> dict[str, float]:
+    """Each principal's reservation value at round 0 with base parameter values:
+    ``base + territory_weight * expected_drift * lookahead``."""
+    out = {}
+    for pid in scenario.principals:
+        r = scenario.parties[pid].reservation
+        out[pid] = float(r.base + r.territory_weight * r.expected_drift * r.lookahead)
+    return out
+
+
+def base_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with every uncertain value fixed at its base value."""
+    if not scenario.uncertainty:
+        return scenario
+    plain = scenario.plain
+    from negosim.scenario import lookup
+
+    return scenario.with_values({path: lookup(plain, path) for path in scenario.uncertainty})
+
+
+class _Problem:
+    """The chosen parties' utilities in separable form: U_i = sum_k coef_ik f_ik(|x_k - a_ik| / span_ik)."""
+
+    def __init__(self, scenario: Scenario, parties: list[str]):
+        base = base_scenario(scenario)
+        everyone = preferences_from(base, WorldParams(base, WorldStreams([0])))
+        self.prefs: Preferences = everyone.subset([base.party_ids.index(p) for p in parties])
+        self.ideal = self.prefs.ideal[0]
+        self.span = self.prefs.span[0]
+        salience = self.prefs.salience[0]
+        self.coef = salience / salience.sum(axis=1, keepdims=True)
+        self.P, self.K = self.ideal.shape
+        pi, kk = np.nonzero(self.coef > 0)
+        self.pi, self.kk = pi, kk  # (party, clause) pairs that carry weight: one epigraph variable each
+
+    def utility(self, texts: np.ndarray) -> np.ndarray:
+        """Utilities (n, P) of texts (n, K), all clauses open."""
+        texts = np.atleast_2d(texts)
+        return evaluate(self.prefs, texts, np.zeros(texts.shape, dtype=np.int8))[0]
+
+    def clause_values(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-clause value f(d) and df/dd for scaled distances ``d`` (..., P, K)."""
+        return _values(np.clip(d, 0.0, 1.0), self.prefs)
+
+    # -- weighted sums: the frontier --------------------------------------------
+    def weighted_sum_argmax(self, weights: np.ndarray) -> np.ndarray:
+        """Texts (n, K) maximising sum_i weights[n, i] U_i, clause by clause on a grid."""
+        grid = np.union1d(np.linspace(0.0, 1.0, GRID), self.ideal.ravel())
+        v, _ = self.clause_values(np.abs(grid[:, None, None] - self.ideal) / self.span)  # (G, P, K)
+        texts = np.empty((len(weights), self.K))
+        for k in range(self.K):
+            score = v[:, :, k] @ (weights * self.coef[:, k]).T  # (G, n)
+            texts[:, k] = grid[score.argmax(axis=0)]
+        return texts
+
+    def polish(self, text: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """L-BFGS-B from ``text`` on the weighted sum; keeps ``text`` unless it improves."""
+        def negative(x):
+            u, g, _ = evaluate(self.prefs, x[None], np.zeros((1, self.K), dtype=np.int8))
+            return -float(weights @ u[0]), -(weights @ g[0])
+
+        start = negative(text)[0]
+        res = minimize(negative, text, jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * self.K)
+        return np.clip(res.x, 0.0, 1.0) if res.fun < start - 1e-12 else text
+
+    # -- the epigraph form for SLSQP ---------------------------------------------
+    def split(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return v[: self.K], v[self.K: self.K + len(self.pi)]
+
+    def start(self, text: np.ndarray) -> np.ndarray:
+        return np.concatenate([text, np.abs(text[self.kk] - self.ideal[self.pi, self.kk])])
+
+    def surplus_and_jac(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """U_i(z) and dU_i/dv (P, n_vars) in the epigraph form."""
+        _, z = self.split(v)
+        d = np.ones((self.P, self.K))
+        d[self.pi, self.kk] = z / self.span[self.pi, self.kk]
+        f, slope = self.clause_values(d)
+        u = (self.coef * f).sum(axis=1)
+        jac = np.zeros((self.P, len(v)))
+        jac[self.pi, self.K + np.arange(len(self.pi))] = (self.coef * slope / self.span)[self.pi, self.kk]
+        return u, jac
+
+    def epigraph_constraints(self, n_vars: int) -> dict:
+        """z >= x_k - a and z >= a - x_k for every weighted pair, as linear inequalities."""
+        m = len(self.pi)
+        a = self.ideal[self.pi, self.kk]
+        jac = np.zeros((2 * m, n_vars))
+        rows = np.arange(m)
+        jac[rows, self.K + rows] = 1.0
+        jac[rows, self.kk] = -1.0
+        jac[m + rows, self.K + rows] = 1.0
+        jac[m + rows, self.kk] = 1.0
+
+        def fun(v):
+            x, z = self.split(v)
+            return np.concatenate([z - (x[self.kk] - a), z + (x[self.kk] - a)])
+
+        return {"type": "ineq", "fun": fun, "jac": lambda v: jac}
+
+    def bounds(self, extra: list[tuple[float, float]] = ()) -> list[tuple[float, float]]:
+        return [(0.0, 1.0)] * self.K + [(0.0, s) for s in self.span[self.pi, self.kk]] + list(extra)
+
+    def solve(self, objective, starts: list[np.ndarray], constraints: list[dict], extra_bounds=()) -> np.ndarray:
+        """Best feasible x over SLSQP runs from ``starts`` (epigraph vectors), by ``objective``."""
+        best, best_value = None, np.inf
+        for v0 in starts:
+            res = minimize(objective, v0, jac=True, method="SLSQP", bounds=self.bounds(extra_bounds),
+                           constraints=constraints, options={"maxiter": 500, "ftol": 1e-12})
+            value = objective(res.x)[0]
+            if np.isfinite(value) and value < best_value:
+                best, best_value = res.x, value
+        return None if best is None else np.clip(self.split(best)[0], 0.0, 1.0)
+
+
+def _smooth_log(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log(s), continued below DELTA by its second-order Taylor polynomial, and its derivative."""
+    low = s < DELTA
+    safe = np.where(low, DELTA, s)
+    e = s - DELTA
+    value = np.where(low, np.log(DELTA) + e / DELTA - e * e / (2 * DELTA**2), np.log(safe))
+    slope = np.where(low, 1.0 / DELTA - e / DELTA**2, 1.0 / safe)
+    return value, slope
+
+
+def _nash(problem: _Problem, d: np.ndarray, w: np.ndarray, candidates: np.ndarray, n_starts: int) -> np.ndarray | None:
+    """argmax sum_i w_i log(U_i - d_i) over texts with U_i > d_i."""
+    def objective(v):
+        u, jac = problem.surplus_and_jac(v)
+        value, slope = _smooth_log(u - d)
+        return -float(w @ value), -((w * slope) @ jac)
+
+    def surplus(v):
+        u, _ = problem.surplus_and_jac(v)
+        return u - d - MIN_SURPLUS
+
+    n_vars = problem.K + len(problem.pi)
+    constraints = [problem.epigraph_constraints(n_vars),
+                   {"type": "ineq", "fun": surplus, "jac": lambda v: problem.surplus_and_jac(v)[1]}]
+    u = problem.utility(candidates)
+    feasible = (u > d).all(axis=1)
+    if not feasible.any():
+        return None
+    score = np.where(feasible, (w * np.log(np.maximum(u - d, 1e-300))).sum(axis=1), -np.inf)
+    order = [i for i in np.argsort(-score, kind="stable") if feasible[i]][:n_starts]
+    return problem.solve(objective, [problem.start(candidates[i]) for i in order], constraints)
+
+
+def _utopia(problem: _Problem, d: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Each party's best utility among texts that give every party at least d."""
+    u = problem.utility(candidates)
+    feasible = (u >= d).all(axis=1)
+    n_vars = problem.K + len(problem.pi)
+    out = np.empty(problem.P)
+    for i in range(problem.P):
+        def objective(v, i=i):
+            ui, jac = problem.surplus_and_jac(v)
+            return -float(ui[i]), -jac[i]
+
+        constraints = [problem.epigraph_constraints(n_vars),
+                       {"type": "ineq", "fun": lambda v: problem.surplus_and_jac(v)[0] - d,
+                        "jac": lambda v: problem.surplus_and_jac(v)[1]}]
+        start = candidates[np.flatnonzero(feasible)[u[feasible, i].argmax()]]
+        x = problem.solve(objective, [problem.start(start)], constraints)
+        out[i] = max(problem.utility(x)[0, i], u[feasible, i].max())
+    return out
+
+
+def _kalai_smorodinsky(problem: _Problem, d: np.ndarray, utopia: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """max t s.t. U_i - d_i >= t (utopia_i - d_i) for all i."""
+    gap = np.maximum(utopia - d, 1e-12)
+    n_vars = problem.K + len(problem.pi) + 1
+
+    def objective(v):
+        grad = np.zeros(n_vars)
+        grad[-1] = -1.0
+        return -float(v[-1]), grad
+
+    def on_line(v):
+        u, _ = problem.surplus_and_jac(v[:-1])
+        return u - d - v[-1] * gap
+
+    def on_line_jac(v):
+        _, jac = problem.surplus_and_jac(v[:-1])
+        return np.hstack([jac, -gap[:, None]])
+
+    epigraph = problem.epigraph_constraints(n_vars - 1)
+    constraints = [{"type": "ineq", "fun": lambda v: epigraph["fun"](v[:-1]),
+                    "jac": lambda v: np.hstack([epigraph["jac"](v[:-1]), np.zeros((2 * len(problem.pi), 1))])},
+                   {"type": "ineq", "fun": on_line, "jac": on_line_jac}]
+    t = ((problem.utility(candidates) - d) / gap).min(axis=1)
+    best = candidates[t.argmax()]
+    v0 = np.append(problem.start(best), max(t.max(), 0.0))
+    return problem.solve(objective, [v0], constraints, extra_bounds=[(0.0, 1.0)])
+
+
+def _non_dominated(texts: np.ndarray, utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop near-duplicates (1e-9) and every point another point dominates; sort by U_0."""
+    _, first = np.unique(np.round(utilities, 9), axis=0, return_index=True)
+    texts, utilities = texts[np.sort(first)], utilities[np.sort(first)]
+    ge = (utilities[:, None, :] >= utilities[None, :, :]).all(axis=2)
+    gt = (utilities[:, None, :] > utilities[None, :, :]).any(axis=2)
+    dominated = (ge & gt).any(axis=0)  # [j, i]: j dominates i
+    keep = ~dominated
+    order = np.lexsort(utilities[keep].T[::-1])
+    return texts[keep][order], utilities[keep][order]
+
+
+def reference_points(scenario: Scenario, parties: list[str] | None = None, *, samples: int = 200,
+                     seed: int = 0, starts: int = 4) -> ReferencePoints:
+    """Frontier, Nash (symmetric and capability-weighted), Kalai–Smorodinsky and
+    the capability × salience weighted mean for ``parties`` (default: the principals).
+
+    ``samples`` Dirichlet weight vectors (from ``numpy.random.default_rng(seed)``)
+    plus one near-corner per party trace the frontier; ``starts`` frontier texts
+    seed each SLSQP solve. Parties without a reservation (a mediator, an
+    observer) get disagreement value 0. Deterministic for a given seed.
+    """
+    parties = list(scenario.principals if parties is None else parties)
+    unknown = [p for p in parties if p not in scenario.parties]
+    if unknown or len(parties) < 2 or len(set(parties)) != len(parties):
+        raise ValueError(f"parties must be two or more distinct party ids of {scenario.meta.name} (got {parties})")
+    problem = _Problem(scenario, parties)
+    principals = disagreement_point(scenario)
+    d = np.array([principals.get(p, 0.0) for p in parties])
+    capability = np.array([scenario.parties[p].capability for p in parties])
+
+    rng = np.random.default_rng(seed)
+    corners = np.full((problem.P, problem.P), CORNER / max(problem.P - 1, 1)) + np.eye(problem.P) * (1 - CORNER - CORNER / max(problem.P - 1, 1))
+    weights = np.vstack([corners, rng.dirichlet(np.ones(problem.P), size=samples)])
+    texts = problem.weighted_sum_argmax(weights)
+    texts = np.array([problem.polish(t, w) for t, w in zip(texts, weights)])
+
+    salience = problem.prefs.salience[0] * capability[:, None]
+    total = salience.sum(axis=0)
+    fallback = (capability[:, None] * problem.ideal).sum(axis=0) / capability.sum()
+    mean_text = np.where(total > 0, (salience * problem.ideal).sum(axis=0) / np.where(total > 0, total, 1.0), fallback)
+
+    candidates = np.vstack([texts, mean_text])
+    nash = _nash(problem, d, np.ones(problem.P), candidates, starts)
+    nash_w = _nash(problem, d, capability, candidates, starts)
+    if nash is None:
+        utopia, ks = problem.utility(texts).max(axis=0), None
+    else:
+        candidates = np.vstack([candidates, nash, nash_w])
+        utopia = _utopia(problem, d, candidates)
+        ks = _kalai_smorodinsky(problem, d, utopia, candidates)
+
+    found = [x for x in (nash, nash_w, ks) if x is not None]
+    all_texts = np.vstack([texts, *found]) if found else texts
+    front_texts, front_u = _non_dominated(all_texts, problem.utility(all_texts))
+
+    def solution(x: np.ndarray | None) -> Solution | None:
+        if x is None:
+            return None
+        u = problem.utility(x)[0]
+        return Solution(text=x.copy(), utilities={p: float(u[i]) for i, p in enumerate(parties)})
+
+    return ReferencePoints(
+        parties=tuple(parties), clause_ids=tuple(scenario.clause_ids),
+        disagreement={p: float(d[i]) for i, p in enumerate(parties)},
+        capability={p: float(capability[i]) for i, p in enumerate(parties)},
+        utopia={p: float(utopia[i]) for i, p in enumerate(parties)},
+        frontier=Frontier(texts=front_texts, utilities=front_u),
+        nash=solution(nash), nash_weighted=solution(nash_w), kalai_smorodinsky=solution(ks),
+        weighted_mean=solution(mean_text),
+    )
+
+
+def _distance_to_polyline(points: np.ndarray, vertices: np.ndarray) -> np.ndarray:
+    """Euclidean distance of each point (n, 2) to the polyline through ``vertices`` (m, 2)."""
+    if len(vertices) == 1:
+        return np.linalg.norm(points - vertices[0], axis=1)
+    a, b = vertices[:-1], vertices[1:]
+    ab = b - a
+    length2 = np.maximum((ab * ab).sum(axis=1), 1e-300)
+    t = np.clip(((points[:, None, :] - a) * ab).sum(axis=2) / length2, 0.0, 1.0)
+    nearest = a + t[..., None] * ab
+    return np.linalg.norm(points[:, None, :] - nearest, axis=2).min(axis=1)
+
+
+def distances(outcomes: pd.DataFrame, points: ReferencePoints, clause_ids: list[str] | None = None) -> pd.DataFrame:
+    """Distance of every outcome row to the reference points (same index as ``outcomes``).
+
+    ``dist_<name>`` (nash, nash_weighted, ks, weighted_mean): mean absolute
+    per-clause difference between the row's final text (``x_<clause>`` over
+    ``clause_ids``, default all) and the reference text; NaN where that point
+    does not exist. ``dist_pareto``: Euclidean distance (>= 0) in utility space
+    from the row's ``utility_<party>`` values to the sampled frontier: to the
+    polyline through it for two parties, to its nearest point otherwise. Rows
+    with bracketed clauses can lie beyond the all-open frontier; they get the
+    same non-negative distance.
+    """
+    clause_ids = list(points.clause_ids if clause_ids is None else clause_ids)
+    columns = [points.clause_ids.index(c) for c in clause_ids]
+    x = outcomes[[f"x_{c}" for c in clause_ids]].to_numpy(dtype=float)
+    out = pd.DataFrame(index=outcomes.index)
+    solutions = points.solutions()
+    for name in ("nash", "nash_weighted", "ks", "weighted_mean"):
+        if name in solutions:
+            out[f"dist_{name}"] = np.abs(x - solutions[name].text[columns]).mean(axis=1)
+        else:
+            out[f"dist_{name}"] = np.nan
+    u = outcomes[[f"utility_{p}" for p in points.parties]].to_numpy(dtype=float)
+    front = points.frontier.utilities
+    if len(points.parties) == 2:
+        out["dist_pareto"] = _distance_to_polyline(u, front)
+    else:
+        out["dist_pareto"] = np.linalg.norm(u[:, None, :] - front[None], axis=2).min(axis=1)
+    return out
