@@ -7,6 +7,7 @@ stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import shlex
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from negosim.scenario import Scenario, ScenarioError, load_scenario
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 FLAGSHIP = "geneva_vs_anchorage"
 EXIT_BAD_INPUT = 2
+PLUGIN_MODULES = ("negosim.demo", "negosim.animate")
 
 
 class UsageError(Exception):
@@ -91,10 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=cmd_run)
 
     trace = commands.add_parser("trace", help="tell one world round by round")
     trace.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
     trace.add_argument("--seed", type=_seed, default=0, help="the world's seed (default 0)")
+    trace.set_defaults(handler=cmd_trace)
 
     sweep = commands.add_parser("sweep", help="run a parameter sweep described by an experiment file")
     sweep.add_argument("experiment", help="experiment TOML file")
@@ -104,12 +108,24 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--no-figures", action="store_true", help="skip the figures")
     sweep.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=cmd_sweep)
 
     plot = commands.add_parser("plot", help="redraw the figures and report.md of a run or sweep directory")
     plot.add_argument("directory", type=Path)
+    plot.set_defaults(handler=cmd_plot)
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
+    validate.set_defaults(handler=cmd_validate)
+
+    for module in PLUGIN_MODULES:  # commands that live beside their feature (demo, animate)
+        try:
+            plugin = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        plugin.add_parser(commands)
     return parser
 
 
@@ -199,10 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        handler = {
-            "run": cmd_run, "sweep": cmd_sweep, "plot": cmd_plot, "trace": cmd_trace, "validate": cmd_validate,
-        }[args.command]
-        return handler(args)
+        return args.handler(args)
     except (ScenarioError, UsageError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
