@@ -10,15 +10,17 @@ Two facts keep it exact and fast:
 * A party's utility is a salience-weighted sum of per-clause values, so a
   weighted sum of utilities splits into K one-dimensional problems. Each is
   solved on a grid of 1001 points plus every party's ideal value (where the
-  kinks of linear and threshold values sit), then polished with L-BFGS-B on
-  the gradient :func:`negosim.utility.evaluate` returns. For linear values the
-  grid answer is already exact, and the frontier is a polytope: weighted sums
+  kinks of linear and threshold values sit), then, unless every value is
+  linear, polished with L-BFGS-B on the gradient
+  :func:`negosim.utility.evaluate` returns. For linear values the grid answer
+  is already exact (a weighted sum of them peaks at a kink or a pole), and the frontier is a polytope: weighted sums
   find its vertices, and the segments between neighbouring vertices (two
   parties) lie on it.
 * Linear values have a kink at the ideal point, which gradient methods handle
   badly. Nash and Kalai–Smorodinsky are therefore solved with SLSQP on an
-  epigraph form: one extra variable ``z >= |x_k - ideal|`` per (party, clause),
-  with the value written as a smooth, decreasing function of ``z``. The
+  epigraph form: one extra variable ``z >= |x_k - ideal|`` per (party, clause)
+  with a kink inside [0, 1], the value written as a smooth, decreasing
+  function of ``z``. The
   problem is then smooth, and concave for linear and quadratic values (one
   optimum); several starts from the frontier guard the non-concave threshold
   shape. Its cost grows with the cube of parties × clauses: fine for tens of
@@ -42,9 +44,9 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from negosim.params import WorldParams
-from negosim.scenario import Scenario
+from negosim.scenario import Scenario, lookup
 from negosim.streams import WorldStreams
-from negosim.utility import Preferences, _values, evaluate, preferences_from
+from negosim.utility import SHAPE_CODES, Preferences, _values, evaluate, preferences_from
 
 GRID = 1001
 CORNER = 1e-3  # weight left on the other parties at a frontier "corner", so corners are Pareto optimal
@@ -111,8 +113,6 @@ def base_scenario(scenario: Scenario) -> Scenario:
     if not scenario.uncertainty:
         return scenario
     plain = scenario.plain
-    from negosim.scenario import lookup
-
     return scenario.with_values({path: lookup(plain, path) for path in scenario.uncertainty})
 
 
@@ -128,8 +128,14 @@ class _Problem:
         salience = self.prefs.salience[0]
         self.coef = salience / salience.sum(axis=1, keepdims=True)
         self.P, self.K = self.ideal.shape
-        pi, kk = np.nonzero(self.coef > 0)
-        self.pi, self.kk = pi, kk  # (party, clause) pairs that carry weight: one epigraph variable each
+        # A value is smooth in x except at an interior ideal of a linear or threshold value:
+        # only those (party, clause) pairs get an epigraph variable z >= |x_k - a_ik|.
+        kinked = (self.coef > 0) & (self.ideal > 0) & (self.ideal < 1) & (self.prefs.shape != SHAPE_CODES["quadratic"])
+        self.pi, self.kk = np.nonzero(kinked)
+        self.kinked = kinked
+        self.n_vars = self.K + len(self.pi)
+        # Direction of |x - a| where it is smooth: +1 above the ideal (and for a at 0), -1 below (a at 1).
+        self.pole_sign = np.where(self.ideal >= 1.0, -1.0, 1.0)
 
     def utility(self, texts: np.ndarray) -> np.ndarray:
         """Utilities (n, P) of texts (n, K), all clauses open."""
@@ -163,24 +169,29 @@ class _Problem:
 
     # -- the epigraph form for SLSQP ---------------------------------------------
     def split(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return v[: self.K], v[self.K: self.K + len(self.pi)]
+        return v[: self.K], v[self.K: self.n_vars]
 
     def start(self, text: np.ndarray) -> np.ndarray:
         return np.concatenate([text, np.abs(text[self.kk] - self.ideal[self.pi, self.kk])])
 
     def surplus_and_jac(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """U_i(z) and dU_i/dv (P, n_vars) in the epigraph form."""
-        _, z = self.split(v)
-        d = np.ones((self.P, self.K))
+        """U_i and dU_i/dv (P, n_vars) in the epigraph form (z stands in for |x - a| where kinked)."""
+        x, z = self.split(v)
+        offset = x - self.ideal
+        d = np.abs(offset) / self.span
         d[self.pi, self.kk] = z / self.span[self.pi, self.kk]
         f, slope = self.clause_values(d)
         u = (self.coef * f).sum(axis=1)
-        jac = np.zeros((self.P, len(v)))
-        jac[self.pi, self.K + np.arange(len(self.pi))] = (self.coef * slope / self.span)[self.pi, self.kk]
+        rate = self.coef * slope / self.span
+        direction = np.where(offset > 0, 1.0, np.where(offset < 0, -1.0, self.pole_sign))
+        jac = np.zeros((self.P, self.n_vars))
+        jac[:, : self.K] = np.where(self.kinked, 0.0, rate * direction)
+        jac[self.pi, self.K + np.arange(len(self.pi))] = rate[self.pi, self.kk]
         return u, jac
 
     def epigraph_constraints(self, n_vars: int) -> dict:
-        """z >= x_k - a and z >= a - x_k for every weighted pair, as linear inequalities."""
+        """z >= x_k - a and z >= a - x_k for every kinked pair, as linear inequalities
+        (on the first ``self.n_vars`` of ``n_vars`` variables)."""
         m = len(self.pi)
         a = self.ideal[self.pi, self.kk]
         jac = np.zeros((2 * m, n_vars))
@@ -232,8 +243,7 @@ def _nash(problem: _Problem, d: np.ndarray, w: np.ndarray, candidates: np.ndarra
         u, _ = problem.surplus_and_jac(v)
         return u - d - MIN_SURPLUS
 
-    n_vars = problem.K + len(problem.pi)
-    constraints = [problem.epigraph_constraints(n_vars),
+    constraints = [problem.epigraph_constraints(problem.n_vars),
                    {"type": "ineq", "fun": surplus, "jac": lambda v: problem.surplus_and_jac(v)[1]}]
     u = problem.utility(candidates)
     feasible = (u > d).all(axis=1)
@@ -248,14 +258,13 @@ def _utopia(problem: _Problem, d: np.ndarray, candidates: np.ndarray) -> np.ndar
     """Each party's best utility among texts that give every party at least d."""
     u = problem.utility(candidates)
     feasible = (u >= d).all(axis=1)
-    n_vars = problem.K + len(problem.pi)
     out = np.empty(problem.P)
     for i in range(problem.P):
         def objective(v, i=i):
             ui, jac = problem.surplus_and_jac(v)
             return -float(ui[i]), -jac[i]
 
-        constraints = [problem.epigraph_constraints(n_vars),
+        constraints = [problem.epigraph_constraints(problem.n_vars),
                        {"type": "ineq", "fun": lambda v: problem.surplus_and_jac(v)[0] - d,
                         "jac": lambda v: problem.surplus_and_jac(v)[1]}]
         start = candidates[np.flatnonzero(feasible)[u[feasible, i].argmax()]]
@@ -267,7 +276,7 @@ def _utopia(problem: _Problem, d: np.ndarray, candidates: np.ndarray) -> np.ndar
 def _kalai_smorodinsky(problem: _Problem, d: np.ndarray, utopia: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """max t s.t. U_i - d_i >= t (utopia_i - d_i) for all i."""
     gap = np.maximum(utopia - d, 1e-12)
-    n_vars = problem.K + len(problem.pi) + 1
+    n_vars = problem.n_vars + 1  # the epigraph variables, then t
 
     def objective(v):
         grad = np.zeros(n_vars)
@@ -282,9 +291,8 @@ def _kalai_smorodinsky(problem: _Problem, d: np.ndarray, utopia: np.ndarray, can
         _, jac = problem.surplus_and_jac(v[:-1])
         return np.hstack([jac, -gap[:, None]])
 
-    epigraph = problem.epigraph_constraints(n_vars - 1)
-    constraints = [{"type": "ineq", "fun": lambda v: epigraph["fun"](v[:-1]),
-                    "jac": lambda v: np.hstack([epigraph["jac"](v[:-1]), np.zeros((2 * len(problem.pi), 1))])},
+    epigraph = problem.epigraph_constraints(n_vars)
+    constraints = [{"type": "ineq", "fun": lambda v: epigraph["fun"](v[:-1]), "jac": epigraph["jac"]},
                    {"type": "ineq", "fun": on_line, "jac": on_line_jac}]
     t = ((problem.utility(candidates) - d) / gap).min(axis=1)
     best = candidates[t.argmax()]
@@ -327,7 +335,8 @@ def reference_points(scenario: Scenario, parties: list[str] | None = None, *, sa
     corners = np.full((problem.P, problem.P), CORNER / max(problem.P - 1, 1)) + np.eye(problem.P) * (1 - CORNER - CORNER / max(problem.P - 1, 1))
     weights = np.vstack([corners, rng.dirichlet(np.ones(problem.P), size=samples)])
     texts = problem.weighted_sum_argmax(weights)
-    texts = np.array([problem.polish(t, w) for t, w in zip(texts, weights)])
+    if (problem.prefs.shape != SHAPE_CODES["linear"]).any():  # linear values: the grid answer is exact
+        texts = np.array([problem.polish(t, w) for t, w in zip(texts, weights)])
 
     salience = problem.prefs.salience[0] * capability[:, None]
     total = salience.sum(axis=0)

@@ -509,7 +509,8 @@ def _check_references(s: Scenario, raw: dict, source: str) -> None:
     from negosim.graph import unreachable_parties  # graph logic lives in graph.py
 
     for pid, direction in unreachable_parties(s):
-        raise ScenarioError(source, "channels", f"a full-text route {direction} the mediator and {pid!r}")
+        route = f"from the mediator to {pid!r}" if direction == "from" else f"from {pid!r} to the mediator"
+        raise ScenarioError(source, "channels", f"a route carrying whole texts {route}")
 
     for i, d in enumerate(s.deadlines):
         if d.party is not None and d.party not in s.principals:

@@ -1,0 +1,79 @@
+"""Outcomes against the reference points, in the utility space of two parties.
+
+Returns a matplotlib Figure and never shows it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from negosim.plots import STATUS_COLOURS  # noqa: E402
+from negosim.reference import ReferencePoints  # noqa: E402
+
+if TYPE_CHECKING:
+    from negosim.scenario import Scenario
+
+# name in ReferencePoints.solutions() -> (legend label, marker, colour)
+MARKERS = {
+    "nash": ("Nash bargaining solution", "*", "#d62828"),
+    "nash_weighted": ("Nash, capability-weighted", "P", "#6a040f"),
+    "ks": ("Kalai–Smorodinsky", "D", "#3a86ff"),
+    "weighted_mean": ("capability × salience weighted mean", "s", "#8338ec"),
+}
+
+
+def utility_space(outcomes: pd.DataFrame, points: ReferencePoints, party_a: str, party_b: str,
+                  scenario: Scenario) -> Figure:
+    """Outcome rows (``utility_<a>`` against ``utility_<b>``, coloured by status),
+    the sampled Pareto frontier, the Nash (symmetric and weighted),
+    Kalai–Smorodinsky and weighted-mean points, and the disagreement point.
+
+    With more than two parties in ``points`` the frontier is shown projected
+    onto the two chosen parties, as points rather than a line.
+    """
+    for pid in (party_a, party_b):
+        if pid not in points.parties:
+            raise ValueError(f"{pid!r} is not one of the reference points' parties {points.parties}")
+    ia, ib = points.parties.index(party_a), points.parties.index(party_b)
+    label_a, label_b = scenario.parties[party_a].label, scenario.parties[party_b].label
+    fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
+
+    status = outcomes["status"].astype(str) if "status" in outcomes else pd.Series("outcome", index=outcomes.index)
+    for name in [*STATUS_COLOURS, *sorted(set(status) - set(STATUS_COLOURS))]:
+        chosen = outcomes[status == name]
+        if len(chosen):
+            ax.scatter(chosen[f"utility_{party_a}"], chosen[f"utility_{party_b}"], s=10, alpha=0.5,
+                       color=STATUS_COLOURS.get(name, "#555555"), label=f"{name} ({len(chosen)})", zorder=2)
+
+    front = points.frontier.utilities
+    if len(points.parties) == 2:
+        order = np.argsort(front[:, ia], kind="stable")
+        ax.plot(front[order, ia], front[order, ib], color="black", linewidth=1.2, marker=".", markersize=3,
+                label="Pareto frontier (sampled)", zorder=3)
+    else:
+        ax.scatter(front[:, ia], front[:, ib], s=6, color="black", label="Pareto frontier (sampled, projected)", zorder=3)
+
+    for name, solution in points.solutions().items():
+        text, marker, colour = MARKERS[name]
+        ax.scatter(solution.utilities[party_a], solution.utilities[party_b], marker=marker, s=140, color=colour,
+                   edgecolor="white", linewidth=0.8, label=text, zorder=5)
+    d = points.disagreement
+    ax.scatter(d[party_a], d[party_b], marker="X", s=110, color="#333333", label="disagreement (no deal)", zorder=5)
+    ax.axvline(d[party_a], color="#333333", linestyle=":", linewidth=0.8, zorder=1)
+    ax.axhline(d[party_b], color="#333333", linestyle=":", linewidth=0.8, zorder=1)
+
+    ax.set_xlabel(f"utility of {label_a} (0–1)")
+    ax.set_ylabel(f"utility of {label_b} (0–1)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"{scenario.meta.name}: outcomes and reference points ({label_a} vs {label_b})")
+    ax.legend(loc="lower left", fontsize="small")
+    return fig
