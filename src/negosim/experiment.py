@@ -319,7 +319,8 @@ def run_experiment(
     def decorate(key: str, table: pd.DataFrame) -> pd.DataFrame:
         point = int(key[1:7])
         axis_values = {name: points.loc[point, name] for name in experiment.axes}
-        return table.assign(point=point, **axis_values)[["point", *experiment.axes, *table.columns]]
+        rest = [c for c in table.columns if c != "seed"]
+        return table.assign(point=point, **axis_values)[["point", "seed", *experiment.axes, *rest]]
 
     parts = execute(tasks, workers=workers, executor=executor, store=store, total=total,
                     desc=experiment.name, progress=progress, decorate=decorate)

@@ -11,32 +11,36 @@ Two facts keep it exact and fast:
   weighted sum of utilities splits into K one-dimensional problems. Each is
   solved on a grid of 1001 points plus every party's ideal value (where the
   kinks of linear and threshold values sit), then, unless every value is
-  linear, polished with L-BFGS-B on the gradient
+  linear, polished with L-BFGS-B on the gradient that
   :func:`negosim.utility.evaluate` returns. For linear values the grid answer
-  is already exact (a weighted sum of them peaks at a kink or a pole), and the frontier is a polytope: weighted sums
-  find its vertices, and the segments between neighbouring vertices (two
-  parties) lie on it.
+  is exact (a weighted sum of them peaks at a kink or a pole) and the frontier
+  is a polytope: weighted sums find its vertices, and for two parties the
+  segments between neighbouring vertices lie on it.
 * Linear values have a kink at the ideal point, which gradient methods handle
   badly. Nash and Kalai–Smorodinsky are therefore solved with SLSQP on an
-  epigraph form: one extra variable ``z >= |x_k - ideal|`` per (party, clause)
-  with a kink inside [0, 1], the value written as a smooth, decreasing
-  function of ``z``. The
-  problem is then smooth, and concave for linear and quadratic values (one
-  optimum); several starts from the frontier guard the non-concave threshold
-  shape. Its cost grows with the cube of parties × clauses: fine for tens of
-  clauses and a few parties, slow for hundreds of both.
+  epigraph form: one extra variable ``z >= |x_k - ideal|`` for each (party,
+  clause) pair with a kink inside [0, 1], the value written as a smooth,
+  decreasing function of ``z``. The problem is then smooth, and concave for
+  linear and quadratic values (one optimum); several starts from the
+  frontier guard the non-concave threshold shape. Its cost grows with the
+  cube of the number of variables: fine for tens of clauses and a few
+  parties, slow for hundreds of both.
 
 The Kalai–Smorodinsky ideal point is the classic one: each party's best
-utility among texts every party prefers to no deal.
+utility among the texts that give every party at least its disagreement value.
+With linear values, clauses on which the parties trade at the same rate make a
+face of texts that share one utility vector; the text reported is the one on
+that face nearest the midpoint of the parties' ideals (see :func:`_canonical`).
 
 >>> from negosim import load_scenario
->>> points = reference_points(load_scenario("scenarios/teaching_two_party.toml"))  # doctest: +SKIP
->>> points.nash.text.round(2)  # doctest: +SKIP
-array([0.3, 0.7])
+>>> points = reference_points(load_scenario("scenarios/teaching_two_party.toml"))
+>>> points.nash.text.round(2).tolist(), round(points.nash.utilities["A"], 2)
+([0.3, 0.7], 0.79)
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +56,16 @@ GRID = 1001
 CORNER = 1e-3  # weight left on the other parties at a frontier "corner", so corners are Pareto optimal
 DELTA = 1e-6  # below this surplus the log is continued by a quadratic, so SLSQP never sees -inf
 MIN_SURPLUS = 1e-7
+
+
+def _one_blas_thread():
+    """SLSQP makes many tiny LAPACK calls; a threaded BLAS on a busy machine makes them
+    up to 20 times slower. Limit it to one thread when threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -210,16 +224,19 @@ class _Problem:
     def bounds(self, extra: list[tuple[float, float]] = ()) -> list[tuple[float, float]]:
         return [(0.0, 1.0)] * self.K + [(0.0, s) for s in self.span[self.pi, self.kk]] + list(extra)
 
-    def solve(self, objective, starts: list[np.ndarray], constraints: list[dict], extra_bounds=()) -> np.ndarray:
-        """Best feasible x over SLSQP runs from ``starts`` (epigraph vectors), by ``objective``."""
-        best, best_value = None, np.inf
+    def solve(self, objective, starts: list[np.ndarray], constraints: list[dict], score, extra_bounds=()) -> np.ndarray:
+        """SLSQP from each start (epigraph vectors); returns the text x, among the
+        results and the starts themselves, with the lowest ``score(utilities, x)``
+        (inf where infeasible), judged on the true utilities of x."""
+        best, best_score = None, np.inf
         for v0 in starts:
             res = minimize(objective, v0, jac=True, method="SLSQP", bounds=self.bounds(extra_bounds),
                            constraints=constraints, options={"maxiter": 500, "ftol": 1e-12})
-            value = objective(res.x)[0]
-            if np.isfinite(value) and value < best_value:
-                best, best_value = res.x, value
-        return None if best is None else np.clip(self.split(best)[0], 0.0, 1.0)
+            for x in (np.clip(res.x[: self.K], 0.0, 1.0), v0[: self.K]):
+                value = score(self.utility(x)[0], x)
+                if value < best_score:
+                    best, best_score = x, value
+        return best
 
 
 def _smooth_log(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -249,9 +266,13 @@ def _nash(problem: _Problem, d: np.ndarray, w: np.ndarray, candidates: np.ndarra
     feasible = (u > d).all(axis=1)
     if not feasible.any():
         return None
-    score = np.where(feasible, (w * np.log(np.maximum(u - d, 1e-300))).sum(axis=1), -np.inf)
-    order = [i for i in np.argsort(-score, kind="stable") if feasible[i]][:n_starts]
-    return problem.solve(objective, [problem.start(candidates[i]) for i in order], constraints)
+    product = np.where(feasible, (w * np.log(np.maximum(u - d, 1e-300))).sum(axis=1), -np.inf)
+    order = [i for i in np.argsort(-product, kind="stable") if feasible[i]][:n_starts]
+
+    def score(u, x):
+        return -float(w @ np.log(u - d)) if (u > d).all() else np.inf
+
+    return problem.solve(objective, [problem.start(candidates[i]) for i in order], constraints, score)
 
 
 def _utopia(problem: _Problem, d: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -268,8 +289,9 @@ def _utopia(problem: _Problem, d: np.ndarray, candidates: np.ndarray) -> np.ndar
                        {"type": "ineq", "fun": lambda v: problem.surplus_and_jac(v)[0] - d,
                         "jac": lambda v: problem.surplus_and_jac(v)[1]}]
         start = candidates[np.flatnonzero(feasible)[u[feasible, i].argmax()]]
-        x = problem.solve(objective, [problem.start(start)], constraints)
-        out[i] = max(problem.utility(x)[0, i], u[feasible, i].max())
+        x = problem.solve(objective, [problem.start(start)], constraints,
+                          lambda ux, x, i=i: -ux[i] if (ux >= d - 1e-9).all() else np.inf)
+        out[i] = problem.utility(x)[0, i]
     return out
 
 
@@ -297,7 +319,36 @@ def _kalai_smorodinsky(problem: _Problem, d: np.ndarray, utopia: np.ndarray, can
     t = ((problem.utility(candidates) - d) / gap).min(axis=1)
     best = candidates[t.argmax()]
     v0 = np.append(problem.start(best), max(t.max(), 0.0))
-    return problem.solve(objective, [v0], constraints, extra_bounds=[(0.0, 1.0)])
+    return problem.solve(objective, [v0], constraints, lambda u, x: -float(((u - d) / gap).min()), extra_bounds=[(0.0, 1.0)])
+
+
+def _canonical(problem: _Problem, x: np.ndarray | None) -> np.ndarray | None:
+    """Among texts giving every party at least the utilities of ``x``, the one nearest
+    (Euclidean) the midpoint of the parties' ideals.
+
+    With linear values, clauses on which the parties trade at the same rate make a
+    whole face of texts share one utility vector (five clauses in the flagship); this
+    picks one of them by a rule rather than by where the solver happened to stop.
+    """
+    if x is None:
+        return None
+    target = problem.utility(x)[0] - 1e-9
+    anchor = problem.ideal.mean(axis=0)
+
+    def objective(v):
+        gap = v[: problem.K] - anchor
+        grad = np.zeros(problem.n_vars)
+        grad[: problem.K] = gap
+        return 0.5 * float(gap @ gap), grad
+
+    constraints = [problem.epigraph_constraints(problem.n_vars),
+                   {"type": "ineq", "fun": lambda v: problem.surplus_and_jac(v)[0] - target,
+                    "jac": lambda v: problem.surplus_and_jac(v)[1]}]
+
+    def score(u, y):
+        return float(((y - anchor) ** 2).sum()) if (u >= target - 1e-7).all() else np.inf
+
+    return problem.solve(objective, [problem.start(x)], constraints, score)
 
 
 def _non_dominated(texts: np.ndarray, utilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +377,11 @@ def reference_points(scenario: Scenario, parties: list[str] | None = None, *, sa
     unknown = [p for p in parties if p not in scenario.parties]
     if unknown or len(parties) < 2 or len(set(parties)) != len(parties):
         raise ValueError(f"parties must be two or more distinct party ids of {scenario.meta.name} (got {parties})")
+    with _one_blas_thread():
+        return _reference_points(scenario, parties, samples, seed, starts)
+
+
+def _reference_points(scenario: Scenario, parties: list[str], samples: int, seed: int, starts: int) -> ReferencePoints:
     problem = _Problem(scenario, parties)
     principals = disagreement_point(scenario)
     d = np.array([principals.get(p, 0.0) for p in parties])
@@ -352,6 +408,7 @@ def reference_points(scenario: Scenario, parties: list[str] | None = None, *, sa
         candidates = np.vstack([candidates, nash, nash_w])
         utopia = _utopia(problem, d, candidates)
         ks = _kalai_smorodinsky(problem, d, utopia, candidates)
+        nash, nash_w, ks = (_canonical(problem, x) for x in (nash, nash_w, ks))
 
     found = [x for x in (nash, nash_w, ks) if x is not None]
     all_texts = np.vstack([texts, *found]) if found else texts

@@ -21,12 +21,13 @@ from negosim.reference import ReferencePoints  # noqa: E402
 if TYPE_CHECKING:
     from negosim.scenario import Scenario
 
-# name in ReferencePoints.solutions() -> (legend label, marker, colour)
+# name in ReferencePoints.solutions() -> (legend label, marker, colour, size). Drawn largest
+# first, so points that coincide (they do on symmetric problems) stay visible as nested marks.
 MARKERS = {
-    "nash": ("Nash bargaining solution", "*", "#d62828"),
-    "nash_weighted": ("Nash, capability-weighted", "P", "#6a040f"),
-    "ks": ("Kalai–Smorodinsky", "D", "#3a86ff"),
-    "weighted_mean": ("capability × salience weighted mean", "s", "#8338ec"),
+    "weighted_mean": ("capability × salience weighted mean", "s", "#8338ec", 260),
+    "ks": ("Kalai–Smorodinsky", "D", "#3a86ff", 170),
+    "nash_weighted": ("Nash, capability-weighted", "P", "#6a040f", 130),
+    "nash": ("Nash bargaining solution", "*", "#d62828", 110),
 }
 
 
@@ -61,10 +62,12 @@ def utility_space(outcomes: pd.DataFrame, points: ReferencePoints, party_a: str,
     else:
         ax.scatter(front[:, ia], front[:, ib], s=6, color="black", label="Pareto frontier (sampled, projected)", zorder=3)
 
-    for name, solution in points.solutions().items():
-        text, marker, colour = MARKERS[name]
-        ax.scatter(solution.utilities[party_a], solution.utilities[party_b], marker=marker, s=140, color=colour,
-                   edgecolor="white", linewidth=0.8, label=text, zorder=5)
+    solutions = points.solutions()
+    for z, (name, (text, marker, colour, size)) in enumerate(MARKERS.items()):
+        if name in solutions:
+            u = solutions[name].utilities
+            ax.scatter(u[party_a], u[party_b], marker=marker, s=size, color=colour, edgecolor="white",
+                       linewidth=0.8, label=text, zorder=5 + z)
     d = points.disagreement
     ax.scatter(d[party_a], d[party_b], marker="X", s=110, color="#333333", label="disagreement (no deal)", zorder=5)
     ax.axvline(d[party_a], color="#333333", linestyle=":", linewidth=0.8, zorder=1)
@@ -74,6 +77,6 @@ def utility_space(outcomes: pd.DataFrame, points: ReferencePoints, party_a: str,
     ax.set_ylabel(f"utility of {label_b} (0–1)")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.set_title(f"{scenario.meta.name}: outcomes and reference points ({label_a} vs {label_b})")
+    ax.set_title(f"{scenario.meta.name}: outcomes and reference points", fontsize="medium")
     ax.legend(loc="lower left", fontsize="small")
     return fig

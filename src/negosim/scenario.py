@@ -469,8 +469,8 @@ def _check_references(s: Scenario, raw: dict, source: str) -> None:
             missing = [c for c in clause_ids if c not in getattr(party, field)]
             if missing:
                 raise ScenarioError(source, f"{base}.{field}", f"a value for every clause (missing {missing[0]})")
-        if sum(party.salience.values()) <= 0:
-            raise ScenarioError(source, f"{base}.salience", "at least one positive salience")
+        if sum(party.salience.values()) <= 1e-9:
+            raise ScenarioError(source, f"{base}.salience", "at least one positive salience (they sum to zero)")
         for cid in party.insists_on:
             need_clause(f"{base}.insists_on", cid)
         if party.veto is not None:

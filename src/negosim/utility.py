@@ -19,6 +19,7 @@ OPEN, AGREED, BRACKETED, DROPPED = 0, 1, 2, 3
 STATUS_NAMES = ("open", "agreed", "bracketed", "dropped")
 SHAPE_CODES = {"linear": 0, "quadratic": 1, "threshold": 2}
 _THRESHOLD_WIDTH = 0.05
+MIN_SALIENCE = 1e-9  # total salience below this scores nothing (and moves nothing)
 
 
 @dataclass
@@ -99,9 +100,10 @@ def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tupl
     v, dv = _values(d, prefs)
     weight = np.where(open_ | prefs.insists, prefs.salience, 0.0)
     total = weight.sum(axis=-1)
-    safe = np.where(total > 0, total, 1.0)
-    utility = np.where(total > 0, (weight * v).sum(axis=-1) / safe, 0.0)
-    slope = np.where(open_, weight * dv, 0.0)
+    scored = total > MIN_SALIENCE
+    safe = np.where(scored, total, 1.0)
+    utility = np.where(scored, (weight * v).sum(axis=-1) / safe, 0.0)
+    slope = np.where(open_ & scored[..., None], weight * dv, 0.0)
     gradient = slope * np.sign(offset) * (prefs.inverse_span / safe[..., None])
     return np.clip(utility, 0.0, 1.0), gradient, effective
 
