@@ -25,6 +25,13 @@ def three_points(three_party):
     return reference_points(three_party, ["M", "A", "B"])
 
 
+@pytest.fixture(scope="module")
+def flagship_points(flagship):
+    start = time.perf_counter()
+    points = reference_points(flagship)
+    return points, time.perf_counter() - start
+
+
 def _utilities_a_b(x, y):
     """The two-party scenario's utilities, by hand (from its header)."""
     return 1 - 0.7 * x**2 - 0.3 * y**2, 1 - 0.3 * (1 - x) ** 2 - 0.7 * (1 - y) ** 2
@@ -92,8 +99,12 @@ def test_raising_a_reservation_moves_the_nash_point_toward_that_party(two_party,
     assert better_b.nash.utilities["A"] < two_points.nash.utilities["A"] - 0.01
 
 
-def test_a_better_war_alternative_for_moscow_moves_the_flagship_nash_point_toward_moscow(flagship):
-    before = reference_points(flagship, samples=30)
+def test_a_better_war_alternative_for_moscow_moves_the_flagship_nash_point_toward_moscow(flagship, flagship_points):
+    flagship_points = flagship_points[0]
+    before = reference_points(flagship, samples=30, seed=1)
+    # Tied clauses make a face of texts share the Nash utilities; the reported text is
+    # still one text, whatever the frontier sample the solver started from.
+    assert np.abs(before.nash.text - flagship_points.nash.text).max() < 1e-4
     after = reference_points(flagship.with_values({"parties.RU.reservation.base": 0.55}), samples=30)
     assert after.nash.utilities["RU"] > before.nash.utilities["RU"] + 0.01
     assert after.nash.text.mean() > before.nash.text.mean()  # 1 is Moscow's pole
@@ -203,10 +214,8 @@ def test_distances_and_figure_for_simulated_outcomes(two_party, two_points):
     plt.close(fig)
 
 
-def test_flagship_nash_beats_disagreement_for_both_principals(flagship):
-    start = time.perf_counter()
-    points = reference_points(flagship)
-    elapsed = time.perf_counter() - start
+def test_flagship_nash_beats_disagreement_for_both_principals(flagship_points):
+    points, elapsed = flagship_points
     assert points.parties == ("UA", "RU")
     assert len(points.clause_ids) == 28 and points.frontier.texts.shape[1] == 28
     for solution in (points.nash, points.nash_weighted, points.kalai_smorodinsky):

@@ -97,4 +97,10 @@ def format_summary(summary: dict) -> str:
     else:
         ends = f" ({pi['from']} = 0, {pi['to']} = 1)" if pi["from"] else ""
         lines.append(f"Median position index of deals{ends}: {pi['median']:.2f} (IQR {pi['q25']:.2f} to {pi['q75']:.2f})")
+    distance = summary.get("deal_distance_median")
+    if distance:
+        names = {"dist_nash": "Nash", "dist_nash_weighted": "weighted Nash", "dist_ks": "Kalai-Smorodinsky",
+                 "dist_weighted_mean": "weighted mean", "dist_pareto": "Pareto frontier (utility)"}
+        parts = [f"{names.get(k, k)} {v:.3f}" for k, v in distance.items() if v is not None]
+        lines.append("Deals' median distance (mean |clause difference|) to " + ", ".join(parts))
     return "\n".join(lines)

@@ -28,7 +28,8 @@ from negosim.results import RunStore, atomic_write_json
 from negosim.scenario import Scenario, load_scenario
 
 MAX_CHUNK = 5_000  # worlds per model: large enough to amortise Python, small enough for memory
-AUTO_PARALLEL_FROM = 20_000  # below this, starting worker processes costs more than it saves
+AUTO_PARALLEL_FROM = 20_000
+UTILITY_SPACE_SAMPLE = 5_000  # worlds drawn in the utility-space figure (the first seeds)  # below this, starting worker processes costs more than it saves
 
 
 def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
@@ -66,9 +67,34 @@ class EnsembleResult:
             return self.table
         return self.store.read(columns=summary_columns(self.scenario))
 
+    def deals(self) -> pd.DataFrame:
+        """The rows that ended in a deal, all columns."""
+        if self.table is not None:
+            return self.table[self.table["status"] == "deal"]
+        return self.store.read(filters=[("status", "==", "deal")])
+
+    def reference(self):
+        """Pareto frontier, Nash, Kalai–Smorodinsky and weighted-mean points of the scenario."""
+        if "reference" not in self.meta:
+            from negosim.reference import reference_points
+
+            self.meta["reference"] = reference_points(self.scenario)
+        return self.meta["reference"]
+
+    def deal_distances(self) -> pd.DataFrame:
+        """Every deal's distance to each reference point (see :func:`negosim.reference.distances`)."""
+        from negosim.reference import distances
+
+        return distances(self.deals(), self.reference(), self.scenario.clause_ids)
+
     def summary(self) -> dict:
-        """Outcome shares with Wilson intervals, P(sign by the key date), P(deal)."""
-        return summarize(self._light(), self.scenario)
+        """Outcome shares with Wilson intervals, P(sign by the key date), P(deal),
+        and the deals' median distance to each reference point."""
+        summary = summarize(self._light(), self.scenario)
+        if summary["outcomes"]["deal"]["count"] and len(self.scenario.principals) >= 2:
+            medians = self.deal_distances().median()
+            summary["deal_distance_median"] = {k: (None if pd.isna(v) else float(v)) for k, v in medians.items()}
+        return summary
 
     def report(self) -> str:
         return format_summary(self.summary())
@@ -77,7 +103,16 @@ class EnsembleResult:
         """The standard figures as matplotlib Figures, by file stem."""
         from negosim import plots
 
-        return plots.ensemble_figures(self._light(), self.scenario)
+        figures = plots.ensemble_figures(self._light(), self.scenario)
+        principals = self.scenario.principals
+        if len(principals) >= 2:
+            from negosim.reference_plots import utility_space
+
+            columns = ["status", *(f"utility_{p}" for p in principals)]
+            sample = self.table[columns] if self.table is not None else self.store.read(columns=columns)
+            sample = sample.iloc[:UTILITY_SPACE_SAMPLE]
+            figures["utility_space"] = utility_space(sample, self.reference(), principals[0], principals[1], self.scenario)
+        return figures
 
 
 def as_seed_array(seeds: int | Iterable[int]) -> np.ndarray:

@@ -50,7 +50,7 @@ from scipy.optimize import minimize
 from negosim.params import WorldParams
 from negosim.scenario import Scenario, lookup
 from negosim.streams import WorldStreams
-from negosim.utility import SHAPE_CODES, Preferences, _values, evaluate, preferences_from
+from negosim.utility import SHAPE_CODES, Preferences, clause_values, evaluate, preferences_from
 
 GRID = 1001
 CORNER = 1e-3  # weight left on the other parties at a frontier "corner", so corners are Pareto optimal
@@ -89,9 +89,12 @@ class Frontier:
 class ReferencePoints:
     """Reference points of one scenario for ``parties`` over ``clause_ids``.
 
-    ``nash``, ``nash_weighted`` (exponents = capabilities) and
-    ``kalai_smorodinsky`` are None when no text gives every party more than
-    its disagreement value (the bargaining set is empty).
+    ``disagreement``: reservation values at round 0 (0 for a party without
+    one); ``capability``: the weights of ``nash_weighted``; ``utopia``: each
+    party's best utility among texts that give everyone at least the
+    disagreement value (the Kalai–Smorodinsky ideal point; over all texts when
+    there are none). ``nash``, ``nash_weighted`` and ``kalai_smorodinsky`` are
+    None when no text gives every party more than its disagreement value.
     """
 
     parties: tuple[str, ...]
@@ -140,7 +143,8 @@ class _Problem:
         self.ideal = self.prefs.ideal[0]
         self.span = self.prefs.span[0]
         salience = self.prefs.salience[0]
-        self.coef = salience / salience.sum(axis=1, keepdims=True)
+        total = salience.sum(axis=1, keepdims=True)
+        self.coef = np.where(total > 0, salience / np.where(total > 0, total, 1.0), 0.0)
         self.P, self.K = self.ideal.shape
         # A value is smooth in x except at an interior ideal of a linear or threshold value:
         # only those (party, clause) pairs get an epigraph variable z >= |x_k - a_ik|.
@@ -158,7 +162,7 @@ class _Problem:
 
     def clause_values(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-clause value f(d) and df/dd for scaled distances ``d`` (..., P, K)."""
-        return _values(np.clip(d, 0.0, 1.0), self.prefs)
+        return clause_values(np.clip(d, 0.0, 1.0), self.prefs)
 
     # -- weighted sums: the frontier --------------------------------------------
     def weighted_sum_argmax(self, weights: np.ndarray) -> np.ndarray:

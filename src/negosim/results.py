@@ -181,8 +181,8 @@ class RunStore:
         (self.dir / "figures").mkdir(exist_ok=True)
         return save_figures(figures, self.dir / "figures")
 
-    def read(self, columns: list[str] | None = None) -> pd.DataFrame:
-        return pd.read_parquet(self.dir / OUTCOMES, columns=columns)
+    def read(self, columns: list[str] | None = None, filters: list | None = None) -> pd.DataFrame:
+        return pd.read_parquet(self.dir / OUTCOMES, columns=columns, filters=filters)
 
     def read_summary(self) -> dict:
         return json.loads((self.dir / SUMMARY).read_text())

@@ -65,7 +65,7 @@ def preferences_from(scenario: Scenario, params) -> Preferences:
     )
 
 
-def _values(d: np.ndarray, prefs: Preferences) -> tuple[np.ndarray, np.ndarray]:
+def clause_values(d: np.ndarray, prefs: Preferences) -> tuple[np.ndarray, np.ndarray]:
     """Per-clause value v(d) in [0, 1] and its derivative dv/dd.
 
     Shapes a scenario does not use are not computed (the logistic is costly).
@@ -97,7 +97,7 @@ def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tupl
     effective = np.where(open_, values, prefs.worst)
     offset = effective - prefs.ideal
     d = np.minimum(np.abs(offset) * prefs.inverse_span, 1.0)
-    v, dv = _values(d, prefs)
+    v, dv = clause_values(d, prefs)
     weight = np.where(open_ | prefs.insists, prefs.salience, 0.0)
     total = weight.sum(axis=-1)
     scored = total > MIN_SALIENCE
