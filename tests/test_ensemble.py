@@ -21,7 +21,8 @@ def test_a_run_directory_holds_every_seed_once_and_the_summary(tmp_path, two_par
     table = pd.read_parquet(tmp_path / "run" / "outcomes.parquet")
     assert list(table["seed"]) == list(range(2000))
     assert result.summary() == RunStore(tmp_path / "run").read_summary()
-    assert sorted(os.listdir(tmp_path / "run" / "figures")) == ["outcome_shares.png", "position_index.png", "signing_times.png"]
+    assert sorted(os.listdir(tmp_path / "run" / "figures")) == [
+        "outcome_shares.png", "position_index.png", "signing_times.png", "utility_space.png"]
     assert not (tmp_path / "run" / "parts").exists()
     in_memory = run_ensemble(two_party, 2000, progress=False).outcomes
     pd.testing.assert_frame_equal(table, in_memory, check_exact=True)

@@ -1,0 +1,88 @@
+"""Study: mediator bias and leverage on the flagship (experiments/mediator_bias_leverage.py).
+
+Runs the study's small configuration (300 common seeds per point) and checks
+the relations the full run shows, each with a margin and against the 95% band
+of its paired (per-world) difference.
+"""
+
+import importlib.util
+import math
+
+import pytest
+
+from conftest import ROOT
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    module = _load("mediator_bias_leverage")
+    out = tmp_path_factory.mktemp("mediator")
+    table = module.run(out, small=True)
+    return module, table, out
+
+
+def _point(table, sweep, **axes):
+    rows = table[table["sweep"] == sweep]
+    for axis, value in axes.items():
+        rows = rows[rows[axis].sub(value).abs() < 1e-12]
+    assert len(rows) == 1, axes
+    return rows.iloc[0]
+
+
+def test_writes_figures_and_tables(study):
+    _, table, out = study
+    for name in ("p_deal_vs_bias.png", "deal_heatmap.png", "time_to_deal_vs_pressure.png",
+                 "points.csv", "points.md", "contrasts.csv"):
+        assert (out / name).stat().st_size > 0, name
+    assert set(table["sweep"]) == {"A", "B"}
+    assert table["p_deal"].between(0, 1).all()
+
+
+def test_pressure_on_kyiv_makes_kyiv_sign_by_thanksgiving(study):
+    module, table, _ = study
+    outcomes = table.attrs["outcomes"]["A"]
+    signs = module._signs_by("UA", 2)  # round 2 = 27 Nov
+    for bias in module.SMALL[module.BIAS]:
+        none = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.0})
+        most = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.04})
+        diff, half = module.paired_difference(outcomes, signs, int(none["point"]), int(most["point"]))
+        # full run: +5.1 pp (bias <= 0.25) to +11.9 pp (bias 0.75), 2000 seeds
+        assert diff >= 0.03 and diff > half, (bias, diff, half)
+
+
+def test_pressure_on_moscow_raises_p_deal_once_its_cap_allows(study):
+    module, table, _ = study
+    outcomes = table.attrs["outcomes"]["B"]
+    none = _point(table, "B", **{module.RU_PRESSURE: 0.0, module.RU_CAP: 0.05})
+    capped = _point(table, "B", **{module.RU_PRESSURE: 0.02, module.RU_CAP: 0.05})
+    free = _point(table, "B", **{module.RU_PRESSURE: 0.02, module.RU_CAP: 0.30})
+    diff, half = module.paired_difference(outcomes, module._is_deal, int(none["point"]), int(free["point"]))
+    assert diff >= 0.07 and diff > 2 * half, (diff, half)  # full run: +16.0 pp at 0.03/round, cap 0.3
+    # the shipped cap (0.05) blunts the same pressure: the uncapped gain is much larger
+    assert free["p_deal"] - capped["p_deal"] >= 0.05
+    assert capped["p_deal"] >= none["p_deal"]
+
+
+def test_moscow_leaning_bias_raises_p_deal_and_moves_deals_towards_anchorage(study):
+    module, table, _ = study
+    outcomes = table.attrs["outcomes"]["A"]
+    kyiv = _point(table, "A", **{module.BIAS: -0.75, module.UA_PRESSURE: 0.0})
+    lean = _point(table, "A", **{module.BIAS: 0.25, module.UA_PRESSURE: 0.0})
+    diff, half = module.paired_difference(outcomes, module._is_deal, int(kyiv["point"]), int(lean["point"]))
+    assert diff >= 0.03 and diff > half, (diff, half)  # full run: +6.8 pp
+    assert lean["deal_position_index"] - kyiv["deal_position_index"] >= 0.05  # full run: 0.559 -> 0.655
+
+
+def test_strong_moscow_lean_delays_kyiv(study):
+    module, table, _ = study
+    even = _point(table, "A", **{module.BIAS: 0.0, module.UA_PRESSURE: 0.0})
+    lean = _point(table, "A", **{module.BIAS: 0.75, module.UA_PRESSURE: 0.0})
+    assert even["p_sign_UA_by_27nov"] - lean["p_sign_UA_by_27nov"] >= 0.10  # full run: 87.9% -> 63.2%
+    assert not math.isnan(even["median_rounds_to_deal"])
