@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import tomllib
 import warnings
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from scipy.stats import qmc
 from negosim.analysis import summarize
 from negosim.ensemble import default_chunk_size, execute, summary_columns
 from negosim.results import RunStore, atomic_write_json
-from negosim.scenario import Scenario, ScenarioError, _explain, _loc_path, load_scenario, lookup
+from negosim.scenario import Scenario, ScenarioError, load_scenario, lookup, read_toml, validation_error
 
 MAX_POINTS = 100_000
 
@@ -158,24 +157,11 @@ def load_experiment(path: str | Path) -> Experiment:
     from negosim.cli import resolve_scenario
 
     path = Path(path)
-    source = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "an existing file") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "", "a file, not a directory") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "", "UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", f"valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ScenarioError(source, "", f"a readable file ({exc.strerror})") from None
+    raw, source = read_toml(path)
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ScenarioError(source, _loc_path(err["loc"]), _explain(err)) from None
+        raise validation_error(exc, source) from None
     name = spec.experiment.scenario
     candidate = path.parent / name
     scenario_path = candidate if candidate.suffix == ".toml" and candidate.exists() else resolve_scenario(name)

@@ -415,6 +415,12 @@ def _explain(err: dict) -> str:
     return msg[0].lower() + msg[1:] if msg else kind
 
 
+def validation_error(exc: ValidationError, source: str) -> ScenarioError:
+    """The first problem pydantic found, as a one-line ScenarioError."""
+    err = exc.errors()[0]
+    return ScenarioError(source, _loc_path(err["loc"]), _explain(err))
+
+
 def build_scenario(raw: dict, source: str = "<memory>") -> Scenario:
     """Validate a plain dict (as read from TOML) into a :class:`Scenario`."""
     if not isinstance(raw, dict):
@@ -422,8 +428,7 @@ def build_scenario(raw: dict, source: str = "<memory>") -> Scenario:
     try:
         scenario = Scenario.model_validate({**raw, "source": source})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ScenarioError(source, _loc_path(err["loc"]), _explain(err)) from None
+        raise validation_error(exc, source) from None
     _check_references(scenario, raw, source)
     return scenario
 
@@ -533,16 +538,12 @@ def _check_references(s: Scenario, raw: dict, source: str) -> None:
             raise ScenarioError(source, key, "a finite base value")
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file.
-
-    Raises :class:`ScenarioError` (one line: file, key path, what was expected)
-    for a missing file, bad TOML, or values that do not make a scenario.
-    """
+def read_toml(path: str | Path) -> tuple[dict, str]:
+    """Parse a TOML file as data; (table, source name) or a one-line ScenarioError."""
     path = Path(path)
     source = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8")), source
     except FileNotFoundError:
         raise ScenarioError(source, "", "an existing file") from None
     except IsADirectoryError:
@@ -553,4 +554,13 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(source, "", f"valid TOML ({exc})") from None
     except OSError as exc:
         raise ScenarioError(source, "", f"a readable file ({exc.strerror})") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Raises :class:`ScenarioError` (one line: file, key path, what was expected)
+    for a missing file, bad TOML, or values that do not make a scenario.
+    """
+    raw, source = read_toml(path)
     return build_scenario(raw, source)
