@@ -202,7 +202,8 @@ class Mediator(Party):
         present = ~np.isnan(arrived)
         objections = np.where(present, arrived, 0.0)
         pull = (m.weights[..., None] * objections).sum(axis=1)  # (W, K)
-        any_objection = present.any(axis=(1, 2)) & revising
+        heard = present & (m.weights > 0)[..., None]  # a silenced observer's note prompts nothing
+        any_objection = heard.any(axis=(1, 2)) & revising
         own = m.mediator_gradient[:, 0]
         pull = pull + m.own_weight[..., None] * own * any_objection[:, None]
 
