@@ -315,7 +315,7 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
                                  point_of(points_a, **{BIAS: bias, UA_PRESSURE: flagship_ua}))
         contrasts.append({"contrast": f"P(deal): bias {bias:g} vs {lo_bias:g} (UA pressure {flagship_ua:g})",
                           "difference": d, "halfwidth": h})
-    hi_ru, hi_cap = max(cfg[RU_PRESSURE]), max(cfg[RU_CAP])
+    hi_ru = max(cfg[RU_PRESSURE])
     base_b = point_of(points_b, **{RU_PRESSURE: 0.0, RU_CAP: 0.05})
     for cap in cfg[RU_CAP]:
         d, h = paired_difference(out_b, _is_deal, base_b, point_of(points_b, **{RU_PRESSURE: hi_ru, RU_CAP: cap}))

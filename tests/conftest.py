@@ -1,3 +1,4 @@
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,11 @@ def two_party():
 @pytest.fixture(scope="session")
 def three_party():
     return load_scenario(SCENARIOS / "teaching_three_party.toml")
+
+
+def load_study(name: str):
+    """Import ``experiments/<name>.py`` (the studies are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,7 +4,6 @@ Each comparison runs the same seeds in both arms (common random numbers), so
 the difference is the lever's effect, not sampling noise.
 """
 
-import numpy as np
 import pytest
 
 from negosim import run_ensemble

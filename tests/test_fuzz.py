@@ -8,7 +8,6 @@ import io
 import math
 import tomllib
 
-import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -3,23 +3,16 @@
 Runs the study's small configuration (300 seeds, 8 tornado candidates).
 """
 
-import importlib.util
 
 import pytest
 
-from conftest import ROOT
+from conftest import load_study
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    module = _load("flagship")
+    module = load_study("flagship")
     out = tmp_path_factory.mktemp("flagship")
     table = module.run(out, small=True)
     return module, table, out

@@ -5,24 +5,17 @@ the relations the full run shows, each with a margin and against the 95% band
 of its paired (per-world) difference.
 """
 
-import importlib.util
 import math
 
 import pytest
 
-from conftest import ROOT
+from conftest import load_study
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    module = _load("mediator_bias_leverage")
+    module = load_study("mediator_bias_leverage")
     out = tmp_path_factory.mktemp("mediator")
     table = module.run(out, small=True)
     return module, table, out

@@ -4,23 +4,16 @@ Runs the study's small configuration (2000 seeds per variant) and checks what
 the full run shows, with margins well inside the measured effects.
 """
 
-import importlib.util
 
 import pytest
 
-from conftest import ROOT
+from conftest import load_study
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    module = _load("topology")
+    module = load_study("topology")
     out = tmp_path_factory.mktemp("topology")
     table = module.run(out, small=True).set_index("variant")
     return module, table, out

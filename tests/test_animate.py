@@ -1,0 +1,61 @@
+"""`negosim animate`: one frame per round, GIF always, MP4 with ffmpeg or a clear error."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from negosim import animate
+from negosim.cli import main
+from negosim.demo_model import DemoModel
+
+pytestmark = pytest.mark.slow
+
+
+def test_gif_has_one_frame_per_round(tmp_path, capsys):
+    out = tmp_path / "slides" / "talks.gif"  # the folder is made
+    assert main(["animate", "teaching_two_party", "--seed", "3", "--out", str(out), "--fps", "4", "--dpi", "60"]) == 0
+    played = DemoModel("teaching_two_party", seed=3).run().round
+    with Image.open(out) as gif:
+        assert gif.n_frames == played
+        assert gif.size == (768, 432)  # 12.8 x 7.2 inches at 60 dpi
+        assert gif.info["duration"] == 250
+    assert out.stat().st_size > 100_000
+    assert not list(out.parent.glob(".*partial*"))  # no leftovers
+    said = capsys.readouterr().out
+    assert f"{played} frames (one per round)" in said and "teaching_two_party seed 3 ends in" in said
+
+
+def test_mp4_without_ffmpeg_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(animate, "ffmpeg_path", lambda: None)
+    out = tmp_path / "talks.mp4"
+    assert main(["animate", "--seed", "0", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "writing MP4 needs ffmpeg" in err and "apt-get install -y ffmpeg" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_mp4_with_ffmpeg(tmp_path):
+    if animate.ffmpeg_path() is None:
+        pytest.skip("no ffmpeg here (apt-get install -y ffmpeg, or pip install imageio-ffmpeg)")
+    out = tmp_path / "talks.mp4"
+    assert main(["animate", "teaching_two_party", "--seed", "0", "--out", str(out), "--dpi", "40"]) == 0
+    assert out.stat().st_size > 10_000
+    assert out.read_bytes()[4:8] == b"ftyp"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["animate", "--out", "x.avi"], "expected a .gif or .mp4 file"),
+    (["animate", "--seed", "0"], "the following arguments are required: --out"),
+    (["animate", "--out", "x.gif", "--pressure", "US=0.1"], "'US' is not a principal"),
+    (["animate", "--out", "x.gif", "--pressure", "UA"], "expected PARTY=VALUE"),
+    (["animate", "--out", "x.gif", "--tactic", "RU=stubborn"], "tactic must be one of"),
+    (["animate", "--out", "x.gif", "--bias", "2"], "bias must lie in [-1, 1]"),
+    (["animate", "--out", "x.gif", "--fps", "0"], "expected a positive number"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
