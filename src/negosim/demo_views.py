@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
-from matplotlib.collections import PatchCollection
-from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.patches import FancyArrowPatch
 
 from negosim.utility import BRACKETED, DROPPED
 
@@ -102,14 +101,17 @@ def layout(model: DemoModel) -> dict[str, tuple[float, float]]:
 
 
 def _route(model: DemoModel, source: str, target: str) -> list[tuple[str, str]]:
-    """The edges a message from ``source`` to ``target`` travels (fastest full channel)."""
+    """The edges a message from ``source`` to ``target`` travels: the fastest path of full channels
+    (as the model routes texts and signatures; among equally fast paths, the more reliable)."""
     g = model.graph
-    if g.has_edge(source, target):
-        return [(source, target)]
+
+    def cost(u: str, v: str, data: dict) -> float:
+        return data["latency"] - 1e-6 * math.log(data["reliability"])
+
     full = nx.subgraph_view(g, filter_edge=lambda u, v: g.edges[u, v]["clauses"] is None)
     for graph in (full, g):
         try:
-            path = nx.dijkstra_path(graph, source, target, weight="latency")
+            path = nx.dijkstra_path(graph, source, target, weight=cost)
             return list(zip(path, path[1:]))
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             continue
@@ -230,15 +232,18 @@ def draw_heatmap(ax: Axes, model: DemoModel, record: Record, r: int, *, colorbar
     # Brackets and drops: the references' own, and the text's in each round played.
     marks = [(j, model.reference[name][1]) for j, name in enumerate(refs)]
     marks += [(len(refs) + 1 + t, status) for t, status in enumerate(model.status_history[: r + 1])]
-    hatched, dropped = [], []
+    bracketed, dropped = [], []
     for column, status in marks:
-        hatched += [Rectangle((column - 0.5, k - 0.5), 1, 1) for k in np.flatnonzero(status == BRACKETED)]
-        dropped += [Rectangle((column - 0.5, k - 0.5), 1, 1) for k in np.flatnonzero(status == DROPPED)]
-    if hatched:
-        ax.add_collection(PatchCollection(hatched, facecolor="none", edgecolor="black", linewidth=0.4, hatch="////"),
-                          autolim=False)
+        bracketed += [(column, k) for k in np.flatnonzero(status == BRACKETED)]
+        dropped += [(column, k) for k in np.flatnonzero(status == DROPPED)]
+    if bracketed:
+        x, y = np.array(bracketed).T
+        ax.scatter(x, y, marker="x", s=9, c="black", linewidths=0.6)
     if dropped:
-        ax.add_collection(PatchCollection(dropped, facecolor="#444444", edgecolor="none"), autolim=False)
+        x, y = np.array(dropped).T
+        ax.scatter(x, y, marker="s", s=12, c="#444444", linewidths=0)
+    ax.set_xlim(-0.5, grid.shape[1] - 0.5)
+    ax.set_ylim(K - 0.5, -0.5)
     ax.axvline(len(refs), color="white", lw=4)
     if r >= 0:
         ax.axvline(len(refs) + 1 + r, color="black", lw=0.8, alpha=0.6)
@@ -254,7 +259,7 @@ def draw_heatmap(ax: Axes, model: DemoModel, record: Record, r: int, *, colorbar
         tick.set_fontweight("bold")
     ax.set_xlabel("round", fontsize=8)
     low, high = s.meta.poles
-    ax.set_title("The text by clause and round (hatched: bracketed)", fontsize=9)
+    ax.set_title("The text by clause and round (x: bracketed)", fontsize=9)
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
         bar.set_ticks([0, 0.5, 1])
@@ -277,8 +282,10 @@ def draw_utilities(ax: Axes, model: DemoModel, record: Record, r: int, *, legend
         ax.plot(rows["round"], rows[f"reservation_{pid}"], color=colours[pid], ls="--", lw=1.2,
                 label=f"{pid} no-deal value")
     ax.set_xlim(0, max(model.rounds - 1, 1))
-    lo = min(0.0, float(np.nanmin(rows.filter(like="reservation_").to_numpy(), initial=0.0)))
-    ax.set_ylim(lo, 1.0)
+    values = rows.filter(regex="^(utility|reservation)_").to_numpy(dtype=float)
+    lo = min(0.0, float(np.nanmin(values, initial=0.0)) - 0.02)
+    hi = max(1.0, float(np.nanmax(values, initial=1.0)) + 0.02)
+    ax.set_ylim(lo, hi)
     ax.set_xlabel("round", fontsize=8)
     ax.set_ylabel("utility", fontsize=8)
     ax.tick_params(labelsize=7)

@@ -28,16 +28,10 @@ from negosim.graph import build_graph
 from negosim.mailbox import NO_VERSION, Mailbox
 from negosim.params import WorldParams
 from negosim.scenario import Scenario, load_scenario
-from negosim.streams import RoundDraws, WorldStreams
+from negosim.streams import RoundDraws, WorldStreams, world_seeds
 from negosim import narrative
 from negosim.utility import AGREED, BRACKETED, DROPPED, evaluate, position_index, preferences_from
 
-
-def _seeds(seeds: int | Sequence[int] | np.ndarray) -> np.ndarray:
-    array = np.atleast_1d(np.asarray(seeds))
-    if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.integer) or (array < 0).any():
-        raise ValueError("seeds must be one or more non-negative integers")
-    return array.astype(np.int64)
 
 
 class NegotiationModel(mesa.Model):
@@ -56,7 +50,7 @@ class NegotiationModel(mesa.Model):
         *,
         record: bool | None = None,
     ):
-        self.seeds = _seeds(seeds)
+        self.seeds = world_seeds(seeds)
         # model.rng is Mesa's; the dynamics never use it (they use per-world streams).
         super().__init__(rng=int(self.seeds[0]))
         # Mesa reserves model.scenario for its own experimental Scenario class.

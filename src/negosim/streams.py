@@ -34,6 +34,14 @@ def _purpose_key(purpose: str, round_index: int) -> np.uint64:
     return np.uint64(int.from_bytes(digest, "little"))
 
 
+def world_seeds(seeds: int | list[int] | np.ndarray) -> np.ndarray:
+    """One or more non-negative integer seeds as a 1-d int64 array (a model's worlds)."""
+    array = np.atleast_1d(np.asarray(seeds))
+    if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.integer) or (array < 0).any():
+        raise ValueError("seeds must be one or more non-negative integers")
+    return array.astype(np.int64)
+
+
 class WorldStreams:
     """Independent uniform and normal draws for a batch of worlds.
 
