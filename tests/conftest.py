@@ -30,3 +30,18 @@ def load_study(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many cases the property-based tests tried (they run in CI)."""
+    import sys
+
+    lines = []
+    for module, name in (("test_fuzz", "CASES"), ("test_invariants_generated", "TRIED")):
+        counts = getattr(sys.modules.get(module), name, None)
+        if counts and any(counts.values()):
+            lines.append(f"{module}: {counts}")
+    if lines:
+        terminalreporter.section("property-based cases tried")
+        for line in lines:
+            terminalreporter.write_line(line)
