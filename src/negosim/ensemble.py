@@ -10,6 +10,7 @@ chunks are written as they finish and a killed run resumes where it stopped.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -34,7 +35,13 @@ UTILITY_SPACE_SAMPLE = 5_000  # worlds drawn in the utility-space figure (the fi
 
 def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
     """All worlds of one chunk in one model: the unit of work for executors."""
-    return NegotiationModel(scenario, seeds, record=False).run().outcomes()
+    model = NegotiationModel(scenario, seeds, record=False).run()
+    table = model.outcomes()
+    # Mesa's model and agents refer to each other; collect the cycle now, or a
+    # long run keeps several chunks' worth of arrays alive until the next GC pass.
+    del model
+    gc.collect()
+    return table
 
 
 def summary_columns(scenario: Scenario) -> list[str]:
@@ -67,11 +74,12 @@ class EnsembleResult:
             return self.table
         return self.store.read(columns=summary_columns(self.scenario))
 
-    def deals(self) -> pd.DataFrame:
-        """The rows that ended in a deal, all columns."""
+    def deals(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows that ended in a deal (all columns, or those named)."""
         if self.table is not None:
-            return self.table[self.table["status"] == "deal"]
-        return self.store.read(filters=[("status", "==", "deal")])
+            deals = self.table[self.table["status"] == "deal"]
+            return deals if columns is None else deals[columns]
+        return self.store.read(columns=columns, filters=[("status", "==", "deal")])
 
     def reference(self):
         """Pareto frontier, Nash, Kalai–Smorodinsky and weighted-mean points of the scenario."""
@@ -85,7 +93,8 @@ class EnsembleResult:
         """Every deal's distance to each reference point (see :func:`negosim.reference.distances`)."""
         from negosim.reference import distances
 
-        return distances(self.deals(), self.reference(), self.scenario.clause_ids)
+        needed = ["seed", *(f"x_{c}" for c in self.scenario.clause_ids), *(f"utility_{p}" for p in self.scenario.principals)]
+        return distances(self.deals(needed), self.reference(), self.scenario.clause_ids)
 
     def summary(self) -> dict:
         """Outcome shares with Wilson intervals, P(sign by the key date), P(deal),
