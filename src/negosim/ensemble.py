@@ -79,7 +79,9 @@ class EnsembleResult:
         if self.table is not None:
             deals = self.table[self.table["status"] == "deal"]
             return deals if columns is None else deals[columns]
-        return self.store.read(columns=columns, filters=[("status", "==", "deal")])
+        if columns is None:
+            return self.store.read(filters=[("status", "==", "deal")])
+        return self.store.read_status("deal", columns)
 
     def reference(self):
         """Pareto frontier, Nash, Kalai–Smorodinsky and weighted-mean points of the scenario."""

@@ -165,6 +165,7 @@ class RunStore:
             if writer is not None:
                 writer.close()
         os.replace(tmp, self.dir / OUTCOMES)
+        pa.default_memory_pool().release_unused()
 
     def finish(self, summary: dict, figures: dict | None) -> None:
         atomic_write_json(self.dir / SUMMARY, summary)
@@ -183,6 +184,17 @@ class RunStore:
 
     def read(self, columns: list[str] | None = None, filters: list | None = None) -> pd.DataFrame:
         return pd.read_parquet(self.dir / OUTCOMES, columns=columns, filters=filters)
+
+    def read_status(self, status: str, columns: list[str], batch_size: int = 65_536) -> pd.DataFrame:
+        """Rows with one outcome status, read batch by batch so memory stays at one batch."""
+        source = pq.ParquetFile(self.dir / OUTCOMES)
+        wanted = list(dict.fromkeys([*columns, "status"]))
+        parts = []
+        for batch in source.iter_batches(batch_size=batch_size, columns=wanted):
+            frame = batch.to_pandas()
+            parts.append(frame.loc[frame["status"] == status, columns])
+        pa.default_memory_pool().release_unused()
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
     def read_summary(self) -> dict:
         return json.loads((self.dir / SUMMARY).read_text())
