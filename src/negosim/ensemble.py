@@ -30,17 +30,20 @@ from negosim.scenario import Scenario, load_scenario
 
 MAX_CHUNK = 5_000  # worlds per model: large enough to amortise Python, small enough for memory
 AUTO_PARALLEL_FROM = 20_000
-UTILITY_SPACE_SAMPLE = 5_000  # worlds drawn in the utility-space figure (the first seeds)  # below this, starting worker processes costs more than it saves
+UTILITY_SPACE_SAMPLE = 5_000
+GC_CHUNK = 1_000  # chunks at least this big are collected as soon as they finish  # worlds drawn in the utility-space figure (the first seeds)  # below this, starting worker processes costs more than it saves
 
 
 def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
     """All worlds of one chunk in one model: the unit of work for executors."""
     model = NegotiationModel(scenario, seeds, record=False).run()
     table = model.outcomes()
-    # Mesa's model and agents refer to each other; collect the cycle now, or a
+    # Mesa's model and agents refer to each other; collect a big chunk's cycle now, or a
     # long run keeps several chunks' worth of arrays alive until the next GC pass.
+    # (Small chunks hold little, and a full collection per world would cost more than the world.)
     del model
-    gc.collect()
+    if seeds.size >= GC_CHUNK:
+        gc.collect()
     return table
 
 
