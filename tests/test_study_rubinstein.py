@@ -1,20 +1,10 @@
 """The Rubinstein study runs small and matches the closed form."""
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _study(name):
-    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_study
 
 
 def test_rubinstein_study_small(tmp_path):
-    study = _study("rubinstein")
+    study = load_study("rubinstein")
     summary = study.run(tmp_path, small=True)
     long = summary[summary["horizon"] == study.LONG]
     assert len(long) == 2 and (long["max_abs_error"] <= study.TOLERANCE).all()

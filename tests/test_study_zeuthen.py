@@ -1,20 +1,10 @@
 """The Zeuthen study runs small and ends within tolerance of the Nash point."""
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _study(name):
-    spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_study
 
 
 def test_zeuthen_study_small(tmp_path):
-    study = _study("zeuthen")
+    study = load_study("zeuthen")
     summary = study.run(tmp_path, small=True)
     assert len(summary) == 2
     assert (summary["deals"] == 1.0).all()
