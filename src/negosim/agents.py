@@ -15,7 +15,7 @@ import numpy as np
 from negosim import narrative
 from negosim.mailbox import NO_VERSION
 from negosim.tactics import time_dependent, tit_for_tat
-from negosim.utility import AGREED, BRACKETED, OPEN
+from negosim.utility import AGREED, BRACKETED, OPEN, effective_values
 
 if TYPE_CHECKING:
     from negosim.model import NegotiationModel
@@ -25,6 +25,7 @@ RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
 RESEND_AFTER = 3  # rounds before an unanswered objection is sent again
 MIN_STEP, MAX_STEP = 1e-4, 0.15  # bounds on the mediator's per-clause revision
 STEP_GROWTH = 1.2  # how much bolder a revision gets while the sides keep pulling one way
+STEP_FACTORS = np.array([0.5, 1.0, STEP_GROWTH])  # step multiplier after a flip, a pause, a repeat
 
 
 class Party(mesa.Agent):
@@ -38,12 +39,13 @@ class Party(mesa.Agent):
         self.label = model.spec.parties[pid].label
 
     def _send_objection(self, objection: np.ndarray, sending: np.ndarray) -> None:
-        """Write ``objection`` (W, K) for worlds in ``sending``; routes may lose it."""
+        """Post ``objection`` (W, K) for worlds in ``sending``; routes may lose it."""
         m = self.model
         i = self.index
-        arrives = m.draws.upward[:, i] < m.routes.up_reliability[i]
-        payload = np.where(sending[:, None] & arrives, objection, np.nan)
-        m.mailbox.objections[m.round % m.mailbox.depth, :, i, :] = payload
+        draws = m.draws.upward.get(i)
+        # Only lossy routes draw; a sure route always delivers, a missing one never does.
+        arrives = m.routes.up_reliability[i] > 0 if draws is None else draws < m.routes.up_reliability[i]
+        m.mailbox.post_objection(m.round, i, objection, sending[:, None] & arrives)
         m.messages += sending
         m.last_objection[:, i] = np.where(sending, m.round, m.last_objection[:, i])
         m.responded_version[:, i] = np.where(sending, m.held_version[:, i], m.responded_version[:, i])
@@ -55,67 +57,74 @@ class Principal(Party):
     def __init__(self, model: NegotiationModel, pid: str, index: int):
         super().__init__(model, pid, index)
         prefs, party = model.prefs, model.spec.parties[pid]
-        self.has_red_lines = bool(party.red_lines) or any(".red_lines." in k for k in model.spec.uncertainty)
-        self.red_lo, self.red_hi = model.red_lo[:, index], model.red_hi[:, index]
+        lo, hi = model.red_lo[:, index], model.red_hi[:, index]
+        # Red lines, vetoes and insistence touch a few clauses: each works on those columns only.
+        self.line_clauses = np.flatnonzero((lo > 0).any(axis=0) | (hi < 1).any(axis=0))
+        self.red_lo, self.red_hi = lo[:, self.line_clauses], hi[:, self.line_clauses]
+        self.worst = prefs.worst[:, index]
         salience = prefs.salience[:, index]
-        self.salience_share = salience / salience.sum(axis=-1, keepdims=True)
-        self.inverse_span = prefs.inverse_span[:, index]
+        salience_total = salience.sum(axis=-1, keepdims=True)
         self.insists = prefs.insists[index]
-        self.bracket_direction = np.sign(prefs.ideal[:, index] - prefs.worst[:, index]) * self.inverse_span
+        self.insisted_clauses = np.flatnonzero(self.insists)
+        self.bracket_direction = (
+            salience / salience_total * np.sign(prefs.ideal[:, index] - prefs.worst[:, index]) * prefs.inverse_span[:, index]
+        )[:, self.insisted_clauses]
         self.veto = party.veto
         if party.veto is not None:
-            core = np.isin(model.clause_ids, party.veto.clauses)
-            self.veto_reference = model.reference[party.veto.reference][0]
-            self.veto_weight = salience * core
-            self.veto_share = self.veto_weight / self.veto_weight.sum(axis=-1, keepdims=True)
+            self.veto_clauses = np.flatnonzero(np.isin(model.clause_ids, party.veto.clauses))
+            core_salience = salience[:, self.veto_clauses]
+            self.veto_reference = model.reference[party.veto.reference][0][self.veto_clauses]
+            self.veto_inverse_span = prefs.inverse_span[:, index][:, self.veto_clauses]
+            self.veto_share = core_salience / core_salience.sum(axis=-1, keepdims=True)
+            self.veto_pull = 2.0 * core_salience / salience_total
             self.veto_tolerance = model.params.value(f"parties.{pid}.veto.tolerance")
 
-    def counted(self) -> np.ndarray:
-        """Clauses this party scores in the text it holds (open ones, and bracketed ones it insists on)."""
-        return (self.model.held_status[:, self.index] <= AGREED) | self.insists
+    def effective(self, clauses: np.ndarray) -> np.ndarray:
+        """The held text on ``clauses`` (W, len(clauses)) as this party scores it."""
+        m = self.model
+        return effective_values(m.held[:, self.index, clauses], m.held_status[:, self.index, clauses], self.worst[:, clauses])
 
-    def red_lines_ok(self, effective: np.ndarray) -> np.ndarray:
-        if not self.has_red_lines:
-            return np.ones(effective.shape[0], dtype=bool)
-        outside = (effective < self.red_lo - 1e-12) | (effective > self.red_hi + 1e-12)
-        return ~(outside & self.counted()).any(axis=1)
+    def red_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which worlds' texts cross none of its red lines (W,), and the push back
+        on each red-line clause (W, len(line_clauses)).
 
-    def red_line_push(self, effective: np.ndarray) -> np.ndarray | float:
-        """A crossed red line is not traded off: its push outweighs any other pull."""
-        if not self.has_red_lines:
-            return 0.0
-        inside = np.clip(effective, self.red_lo, self.red_hi)
-        crossed = self.counted() & (np.abs(inside - effective) > 1e-12)
-        return np.where(crossed, RED_LINE_PUSH * np.sign(inside - effective), 0.0)
+        A crossed red line is not traded off: its push outweighs any other pull.
+        Only clauses it counts (open, or insisted on) are judged.
+        """
+        cols = self.line_clauses
+        values = self.effective(cols)
+        gap = np.clip(values, self.red_lo, self.red_hi) - values
+        counted = (self.model.held_status[:, self.index, cols] <= AGREED) | self.insists[cols]
+        crossed = counted & (np.abs(gap) > 1e-12)
+        return ~crossed.any(axis=1), np.where(crossed, RED_LINE_PUSH * np.sign(gap), 0.0)
 
-    def veto_check(self, effective: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
-        """Whether the text is close enough to the veto's reference on its core clauses."""
+    def veto_check(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Whether the text is close enough to the veto's reference on its core
+        clauses (W,), and the push toward it on those clauses (W, core) where not."""
         if self.veto is None:
-            return np.ones(effective.shape[0], dtype=bool), 0.0
-        gap = (self.veto_reference - effective) * self.inverse_span
+            return np.ones(self.model.n_worlds, dtype=bool), None
+        gap = (self.veto_reference - self.effective(self.veto_clauses)) * self.veto_inverse_span
         distance = (self.veto_share * np.abs(gap)).sum(axis=-1)
         ok = distance <= self.veto_tolerance
-        push = 2.0 * self.veto_weight / self.model.prefs.salience[:, self.index].sum(axis=-1, keepdims=True) * gap
-        return ok, np.where(ok[:, None], 0.0, push)
+        return ok, np.where(ok[:, None], 0.0, self.veto_pull * gap)
 
-    def bracket_push(self) -> np.ndarray | float:
-        """Object to bracketed clauses it insists on: they count as lost while set aside."""
-        if not self.insists.any():
-            return 0.0
-        insisted = (self.model.held_status[:, self.index] == BRACKETED) & self.insists
-        return np.where(insisted, self.salience_share * self.bracket_direction, 0.0)
+    def bracket_push(self) -> np.ndarray:
+        """Objection to the bracketed clauses it insists on, (W, insisted clauses):
+        they count as lost while set aside."""
+        bracketed = self.model.held_status[:, self.index, self.insisted_clauses] == BRACKETED
+        return np.where(bracketed, self.bracket_direction, 0.0)
 
     def respond(self) -> None:
         m, i = self.model, self.index
         active = m.active & (m.held_version[:, i] != NO_VERSION)
-        utility, gradient, effective = m.utility[:, i], m.gradient[:, i], m.effective[:, i]
+        utility, gradient = m.utility[:, i], m.gradient[:, i]
         reservation = m.reservation[:, i]
         aspiration = self._aspiration(utility, reservation)
         m.aspiration[:, i] = aspiration
 
         noise = m.noise[..., i] * m.draws.noise[:, i]
-        lines_ok = self.red_lines_ok(effective)
-        veto_ok, veto_push = self.veto_check(effective)
+        lines_ok, lines = self.red_lines()
+        veto_ok, veto_push = self.veto_check()
         willing = (utility + noise >= aspiration) & (utility >= reservation) & lines_ok & veto_ok
         signs = active & willing
         m.accepts[:, i] = signs
@@ -132,16 +141,25 @@ class Principal(Party):
         committed = m.signed_version[:, i] == m.held_version[:, i]  # it never disowns its signature
         objects = active & ~signs & ~committed & (fresh | stale)
         urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
-        wants = urgency[:, None] * (gradient + veto_push + self.bracket_push())
-        lines = self.red_line_push(effective)
-        self._send_objection(wants + urgency[:, None] * lines, objects)
+        wants = gradient.copy()
+        if veto_push is not None:
+            wants[:, self.veto_clauses] += veto_push
+        if self.insisted_clauses.size:
+            wants[:, self.insisted_clauses] += self.bracket_push()
+        wants *= urgency[:, None]
+        objection = wants
+        if self.line_clauses.size:
+            objection = wants.copy() if m.recording else wants
+            objection[:, self.line_clauses] += urgency[:, None] * lines
+        self._send_objection(objection, objects)
 
         below = active & (utility < reservation - m.walkout_margin[..., i])
         m.below_count[:, i] = np.where(below, m.below_count[:, i] + 1, 0)
         walks = below & (m.below_count[:, i] >= m.walkout_patience[i])
         m.walked[:, i] |= walks
         if m.recording:
-            narrative.note_response(m, self, signs, objects, walks, wants, lines, veto_ok, utility, aspiration)
+            crossed = [m.clause_ids[k] for k in self.line_clauses[lines[0] != 0]]
+            narrative.note_response(m, self, signs, objects, walks, wants, crossed, veto_ok, utility, aspiration)
 
     def _aspiration(self, utility: np.ndarray, reservation: np.ndarray) -> np.ndarray:
         m, i = self.model, self.index
@@ -168,11 +186,11 @@ class Mediator(Party):
 
     def mediate(self) -> None:
         m = self.model
-        arrived = m.mailbox.objections_arriving(m.round)
+        arrivals = m.mailbox.objections_arriving(m.round)
         self._register_signatures()
         self._conclude()
         revising = m.active & ~m.deal_now
-        self._revise(arrived, revising)
+        self._revise(arrivals, revising)
         self._press(revising)
         self._send_text()
 
@@ -197,55 +215,62 @@ class Mediator(Party):
             m.status[rows] = m.draft_status[rows, last[rows]]
             m.version[rows] = last[rows]
 
-    def _revise(self, arrived: np.ndarray, revising: np.ndarray) -> None:
+    def _revise(self, arrivals: dict[int, tuple[np.ndarray, np.ndarray]], revising: np.ndarray) -> None:
+        """Move the text along the weighted objections that arrived (see
+        :meth:`Mailbox.objections_arriving`); bracket, reopen and settle clauses."""
         m = self.model
-        present = ~np.isnan(arrived)
-        objections = np.where(present, arrived, 0.0)
-        pull = (m.weights[..., None] * objections).sum(axis=1)  # (W, K)
-        heard = present & (m.weights > 0)[..., None]  # a silenced observer's note prompts nothing
-        any_objection = heard.any(axis=(1, 2)) & revising
-        own = m.mediator_gradient[:, 0]
-        pull = pull + m.own_weight[..., None] * own * any_objection[:, None]
+        W, K = m.text.shape
+        pull = np.zeros((W, K))
+        heard_from = np.zeros((W, m.n_parties), dtype=bool)
+        for i, (values, arrived) in arrivals.items():
+            heard_from[:, i] = arrived.any(axis=1)
+            pull += m.weights[:, i, None] * values
+        heard = heard_from & (m.weights > 0)  # a silenced observer's note prompts nothing
+        any_objection = heard.any(axis=1) & revising
+        pull += m.own_weight[..., None] * m.mediator_gradient * any_objection[:, None]
+
+        # What the principals said, clause by clause: anything, a strong push either way.
+        nothing = np.zeros((W, K), dtype=np.float32)
+        said = [arrivals.get(i, (nothing,))[0] for i in m.principal_idx]
+        threshold = m.bracket_threshold
+        spoke, up, down = (np.logical_or.reduce([test(v) for v in said]) for test in (
+            lambda v: v != 0, lambda v: v > threshold, lambda v: v < -threshold))
 
         # Bracketed clauses that a principal objects to are reopened (the shuttle to Moscow).
-        principal_obj = objections[:, m.principal_idx]
-        reopen = revising[:, None] & (m.status == BRACKETED) & (np.abs(principal_obj) > 0).any(axis=1)
-        m.status = np.where(reopen, OPEN, m.status).astype(np.int8)
+        revising_rows = revising[:, None]
+        reopen = revising_rows & (m.status == BRACKETED) & spoke
+        np.putmask(m.status, reopen, OPEN)
         m.reopened |= reopen
 
-        threshold = m.bracket_threshold
-        contested = (principal_obj > threshold).any(axis=1) & (principal_obj < -threshold).any(axis=1)
-        m.contested = np.where(revising[:, None] & contested, m.contested + 1, np.where(revising[:, None], 0, m.contested))
-        bracket = m.bracketing_on & (m.contested >= m.bracket_after) & (m.status <= AGREED) & ~m.reopened
-        bracket &= revising[:, None]
-        m.status = np.where(bracket, BRACKETED, m.status).astype(np.int8)
+        # Clauses the sides pull opposite ways for long enough go to the leaders, bracketed.
+        m.contested = np.where(revising_rows, np.where(up & down, m.contested + 1, 0), m.contested)
+        bracket = m.bracketing_on & (m.contested >= m.bracket_after) & (m.status <= AGREED) & ~m.reopened & revising_rows
+        np.putmask(m.status, bracket, BRACKETED)
 
-        heard_all = present[:, m.principal_idx].any(axis=2).all(axis=1)
-        quiet = (np.abs(principal_obj) <= threshold).all(axis=1)
-        settle = revising & heard_all
-        m.status = np.where(settle[:, None] & (m.status <= AGREED), np.where(quiet, AGREED, OPEN), m.status).astype(np.int8)
+        # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
+        settle = (revising & heard_from[:, m.principal_idx].all(axis=1))[:, None] & (m.status <= AGREED)
+        np.putmask(m.status, settle, np.where(up | down, OPEN, AGREED).astype(np.int8))
 
         # Resilient steps (Rprop): a clause whose pull keeps its sign moves faster,
         # one whose pull flips (an overshoot the other side complains about) moves back by half.
-        movable = m.status <= AGREED
-        direction = np.sign(np.where(movable & any_objection[:, None], pull, 0.0))
-        agreement = direction * m.last_direction
-        m.clause_step = np.clip(
-            np.where(agreement > 0, m.clause_step * STEP_GROWTH, np.where(agreement < 0, m.clause_step * 0.5, m.clause_step)),
-            MIN_STEP, MAX_STEP,
-        )
+        movable = (m.status <= AGREED) & any_objection[:, None]
+        direction = np.sign(pull * movable)
+        agreement = direction * m.last_direction  # -1, 0 or 1
+        m.clause_step *= STEP_FACTORS.take((agreement + 1).astype(np.intp))
+        np.clip(m.clause_step, MIN_STEP, MAX_STEP, out=m.clause_step)
         m.last_direction = np.where(direction != 0, direction, m.last_direction)
         step = direction * m.clause_step
-        changed = any_objection & (np.abs(step).max(axis=1) > 1e-12) | (reopen | bracket).any(axis=1)
+        changed = any_objection & (direction != 0).any(axis=1) | (reopen | bracket).any(axis=1)
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         revised = np.clip(m.text + step, m.hull_low, m.hull_high)
         m.text = np.where(changed[:, None], revised, m.text)
         m.version = m.version + changed
         rows = np.flatnonzero(changed)
-        m.drafts[rows, m.version[rows]] = m.text[rows]
-        m.draft_status[rows, m.version[rows]] = m.status[rows]
+        draft = rows * m.drafts.shape[1] + m.version[rows]  # flat (world, draft) index
+        m.drafts.reshape(-1, K)[draft] = m.text[rows]
+        m.draft_status.reshape(-1, K)[draft] = m.status[rows]
         if m.recording:
-            narrative.note_revision(m, self, arrived, changed, reopen, bracket, step)
+            narrative.note_revision(m, self, heard_from, changed, reopen, bracket, step)
 
     def _press(self, revising: np.ndarray) -> None:
         m = self.model

@@ -2,8 +2,8 @@
 
 Every route has a fixed latency, so a message that arrives at round t was
 sent at round ``t - latency``; a buffer only needs to keep the last
-``max_latency + 1`` rounds. Senders overwrite their whole slot each round
-(NaN / -1 for "nothing sent or lost"), so no slot is ever read stale.
+``max_latency + 1`` rounds. A round's slot is cleared before anyone writes
+into it (-1 / False for "nothing sent or lost"), so no slot is ever read stale.
 """
 
 from __future__ import annotations
@@ -26,11 +26,17 @@ class Mailbox:
         self.text_status = np.zeros((d, w, k), dtype=np.int8)
         self.text_version = np.full((d, w), NO_VERSION, dtype=np.int32)
         self.text_delivered = np.zeros((d, w, p), dtype=bool)
-        self.objections = np.full((d, w, p, k), np.nan, dtype=np.float32)
+        self.objections = np.zeros((d, w, p, k), dtype=np.float32)
+        self.objection_sent = np.zeros((d, w, p, k), dtype=bool)  # sent and not lost on the way
         self.signatures = np.full((d, w, p), NO_VERSION, dtype=np.int32)
         self.threats = np.zeros((d, w, p))
         self._parties = np.arange(p)
-        self._clauses = np.arange(k)
+        # Each party's clauses grouped by the latency of their route up (usually one group).
+        self._up_groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+        for i in range(p):
+            latencies = routes.up_latency[i]
+            for latency in np.unique(latencies[latencies != UNREACHABLE]):
+                self._up_groups.setdefault(i, []).append((int(latency), np.flatnonzero(latencies == latency)))
 
     def _sent_slot(self, round_index: int, latency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sent = round_index - latency
@@ -42,24 +48,45 @@ class Mailbox:
         slot = round_index % self.depth
         self.text_version[slot] = NO_VERSION
         self.text_delivered[slot] = False
-        self.objections[slot] = np.nan
+        self.objections[slot] = 0.0
+        self.objection_sent[slot] = False
         self.signatures[slot] = NO_VERSION
         self.threats[slot] = 0.0
 
+    def post_objection(self, round_index: int, party: int, objection: np.ndarray, delivered: np.ndarray) -> None:
+        """Party's objection (W, K), kept where ``delivered`` (W, K) says it will arrive."""
+        slot = round_index % self.depth
+        np.multiply(objection, delivered, out=self.objections[slot, :, party])
+        self.objection_sent[slot, :, party] = delivered
+
     # -- arrivals ---------------------------------------------------------------
-    def texts_arriving(self, round_index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each party: (version (W, P), values (W, P, K), status (W, P, K))."""
+    def texts_arriving(self, round_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Version of the text reaching each party (W, P), -1 where none, and the
+        slot each party's text was sent in (P,): its values and status are
+        ``text_values[slot[i]]`` and ``text_status[slot[i]]``, (W, K) each."""
         slot, ok = self._sent_slot(round_index, self.routes.text_latency)
         delivered = self.text_delivered[slot, :, self._parties].T & ok[None, :]
         version = np.where(delivered, self.text_version[slot].T, NO_VERSION)
-        return version, np.moveaxis(self.text_values[slot], 0, 1), np.moveaxis(self.text_status[slot], 0, 1)
+        return version, slot
 
-    def objections_arriving(self, round_index: int) -> np.ndarray:
-        """Objections reaching the mediator, (W, P, K), NaN where none."""
-        slot, ok = self._sent_slot(round_index, self.routes.up_latency)
-        got = self.objections[slot, :, self._parties[:, None], self._clauses[None, :]]  # (P, K, W)
-        got = np.where(ok[:, :, None], got, np.nan)
-        return np.moveaxis(got, 2, 0).astype(np.float64)
+    def objections_arriving(self, round_index: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Objections reaching the mediator, by sender: party -> (values (W, K),
+        0 where none, and which arrived (W, K)). Senders whose routes are
+        longer than the talks so far are left out."""
+        arrivals = {}
+        _, w, _, k = self.objections.shape
+        for party, groups in self._up_groups.items():
+            due = [((round_index - latency) % self.depth, columns) for latency, columns in groups if round_index >= latency]
+            if len(due) == 1 and due[0][1].size == k:  # the usual case: one route for every clause
+                slot = due[0][0]
+                arrivals[party] = (self.objections[slot, :, party], self.objection_sent[slot, :, party])
+            elif due:
+                values, arrived = np.zeros((w, k), dtype=np.float32), np.zeros((w, k), dtype=bool)
+                for slot, columns in due:
+                    values[:, columns] = self.objections[slot, :, party][:, columns]
+                    arrived[:, columns] = self.objection_sent[slot, :, party][:, columns]
+                arrivals[party] = (values, arrived)
+        return arrivals
 
     def signatures_arriving(self, round_index: int) -> np.ndarray:
         slot, ok = self._sent_slot(round_index, self.routes.signal_latency)

@@ -69,8 +69,9 @@ class NegotiationModel(mesa.Model):
         self.graph = build_graph(s)
         self.routes = s.routes
         self.mailbox = Mailbox(self.routes, W, P, K)
+        reliability = self.routes.up_reliability
+        self.lossy_upward = [i for i in range(P) if ((reliability[i] > 0) & (reliability[i] < 1)).any()]
         self.prefs = preferences_from(s, params)
-        self.mediator_prefs = self.prefs.subset([self.mediator_idx])
         self._load_parameters(params)
         self._load_texts()
 
@@ -253,7 +254,7 @@ class NegotiationModel(mesa.Model):
     # -- the round ----------------------------------------------------------------
     def step(self) -> None:
         t = self.round
-        self.draws = RoundDraws.draw(self.streams, t, self.n_parties, self.n_clauses, len(self.deadlines))
+        self.draws = RoundDraws.draw(self.streams, t, self.n_parties, self.n_clauses, len(self.deadlines), self.lossy_upward)
         self.mailbox.clear_slot(t)
         self._deliver()
         self._evaluate()
@@ -277,12 +278,14 @@ class NegotiationModel(mesa.Model):
         return self
 
     def _deliver(self) -> None:
-        version, values, status = self.mailbox.texts_arriving(self.round)
+        version, slot = self.mailbox.texts_arriving(self.round)
         new = (version > self.held_version) & self.active[:, None]
         if self.round > 0:
             self.new_text = new
-        self.held = np.where(new[..., None], values, self.held)
-        self.held_status = np.where(new[..., None], status, self.held_status)
+        for i in np.flatnonzero(new.any(axis=0)):
+            rows = np.flatnonzero(new[:, i])
+            self.held[rows, i] = self.mailbox.text_values[slot[i], rows]
+            self.held_status[rows, i] = self.mailbox.text_status[slot[i], rows]
         self.held_version = np.where(new, version, self.held_version)
         threats = self.mailbox.threats_arriving(self.round)
         self.pressure += threats * self.active[:, None]
@@ -290,8 +293,12 @@ class NegotiationModel(mesa.Model):
             narrative.note_deliveries(self, new, threats)
 
     def _evaluate(self) -> None:
-        self.utility, self.gradient, self.effective = evaluate(self.prefs, self.held, self.held_status)
-        self.mediator_utility, self.mediator_gradient, _ = evaluate(self.mediator_prefs, self.text, self.status)
+        # The mediator holds no copy: its column scores the master text, in the same pass.
+        self.held[:, self.mediator_idx] = self.text
+        self.held_status[:, self.mediator_idx] = self.status
+        self.utility, self.gradient = evaluate(self.prefs, self.held, self.held_status)
+        self.mediator_utility = self.utility[:, self.mediator_idx]
+        self.mediator_gradient = self.gradient[:, self.mediator_idx]
         gain = self.territory - self.territory0
         self.reservation = self.reservation_model.value(gain, self.round, self.pressure)
 

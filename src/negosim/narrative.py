@@ -48,7 +48,7 @@ def party_value(model: NegotiationModel, name: str, pid: str) -> float:
     mediator), ``reservation``, ``aspiration`` or ``pressure`` in world 0."""
     i = model.party_ids.index(pid)
     if name == "utility" and i == model.mediator_idx:
-        return float(model.mediator_utility[0, 0])
+        return float(model.mediator_utility[0])
     return float(getattr(model, name)[0, i])
 
 
@@ -110,7 +110,7 @@ def note_deliveries(model: NegotiationModel, new: np.ndarray, threats: np.ndarra
             )
 
 
-def note_response(model, agent, signs, objects, walks, wants, lines, veto_ok, utility, aspiration) -> None:
+def note_response(model, agent, signs, objects, walks, wants, crossed, veto_ok, utility, aspiration) -> None:
     pid, v = agent.pid, int(model.held_version[0, agent.index])
     u, a, r = utility[0], aspiration[0], model.reservation[0, agent.index]
     mediator = model.party_ids[model.mediator_idx]
@@ -118,7 +118,6 @@ def note_response(model, agent, signs, objects, walks, wants, lines, veto_ok, ut
         note_event(model, "sign", pid, mediator, v, f"{pid} signs version {v} (utility {u:.2f}, asks {a:.2f}, no deal worth {r:.2f}).")
     elif objects[0]:
         reasons = [f"utility {u:.2f}, asks {a:.2f}"]
-        crossed = [model.clause_ids[k] for k in np.flatnonzero(np.broadcast_to(lines, wants.shape)[0])]
         if crossed:
             reasons.append(f"red line crossed on {', '.join(crossed)}")
         if not veto_ok[0]:
@@ -138,7 +137,7 @@ def note_advice(model, agent, fresh) -> None:
         note_event(model, "advice", agent.pid, "", v, f"{agent.pid} comments on version {v}: {_strongest(model, model.gradient[0, agent.index])}.")
 
 
-def note_revision(model, mediator, arrived, changed, reopen, bracket, step) -> None:
+def note_revision(model, mediator, heard_from, changed, reopen, bracket, step) -> None:
     pid = mediator.pid
     for k in np.flatnonzero(reopen[0]):
         note_event(model, "reopen", pid, "", -1, f"{pid} reopens {model.clause_ids[k]}, which a side will not leave bracketed.")
@@ -146,7 +145,7 @@ def note_revision(model, mediator, arrived, changed, reopen, bracket, step) -> N
         note_event(model, "bracket", pid, "", -1, f"{pid} brackets {model.clause_ids[k]} for the leaders: the sides pull opposite ways.")
     if changed[0]:
         v = int(model.version[0])
-        heard = [model.party_ids[i] for i in range(model.n_parties) if (~np.isnan(arrived[0, i])).any()]
+        heard = [model.party_ids[i] for i in np.flatnonzero(heard_from[0])]
         moves = _strongest(model, step[0]).replace("(toward", "(moves toward")
         receivers = [model.party_ids[i] for i in np.flatnonzero(model.routes.text_latency >= 0)]
         note_event(

@@ -47,7 +47,7 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
         rounds = model.sign_round[:, i]
         columns[f"sign_round_{pid}"] = rounds
         columns[f"sign_date_{pid}"] = np.where(rounds >= 0, start + rounds * days, np.datetime64("NaT", "D")).astype(DATE)
-    final_utility, _, _ = evaluate(model.prefs, model.text, model.status)
+    final_utility, _ = evaluate(model.prefs, model.text, model.status)
     for i, pid in enumerate(model.party_ids):
         columns[f"utility_{pid}"] = final_utility[:, i]
     mediator = model.party_ids[model.mediator_idx]

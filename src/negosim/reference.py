@@ -178,7 +178,7 @@ class _Problem:
     def polish(self, text: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """L-BFGS-B from ``text`` on the weighted sum; keeps ``text`` unless it improves."""
         def negative(x):
-            u, g, _ = evaluate(self.prefs, x[None], np.zeros((1, self.K), dtype=np.int8))
+            u, g = evaluate(self.prefs, x[None], np.zeros((1, self.K), dtype=np.int8))
             return -float(weights @ u[0]), -(weights @ g[0])
 
         start = negative(text)[0]

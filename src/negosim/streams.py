@@ -11,6 +11,7 @@ The global numpy and :mod:`random` states are never read.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,16 +60,25 @@ class WorldStreams:
             self._keys = _mix(seeds.astype(np.uint64) * _GOLDEN + _M2)
         self.size = seeds.size
 
-    def _bits(self, purpose: str, round_index: int, shape: tuple[int, ...]) -> np.ndarray:
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        counter = np.arange(count, dtype=np.uint64) * _GOLDEN + _purpose_key(purpose, round_index)
+    def _bits(self, purpose: str, round_index: int, counters: np.ndarray) -> np.ndarray:
+        """(worlds, len(counters)) bits; draw ``j`` of a purpose depends only on ``j``."""
+        counter = counters.astype(np.uint64) * _GOLDEN + _purpose_key(purpose, round_index)
         with np.errstate(over="ignore"):
-            z = _mix(self._keys[:, None] + _mix(counter)[None, :])
-        return z.reshape((self.size, *shape))
+            return _mix(self._keys[:, None] + _mix(counter)[None, :])
 
     def uniform(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform draws in the open interval (0, 1), shape ``(worlds, *shape)``."""
-        bits = self._bits(purpose, round_index, shape)
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        return self.uniform_at(purpose, round_index, np.arange(count)).reshape((self.size, *shape))
+
+    def uniform_at(self, purpose: str, round_index: int, counters: np.ndarray) -> np.ndarray:
+        """Only the draws numbered ``counters`` of :meth:`uniform` (flat), (worlds, len(counters)).
+
+        >>> s = WorldStreams([5])
+        >>> bool((s.uniform_at("demo", 0, np.array([3, 1])) == s.uniform("demo", 0, (4,))[:, [3, 1]]).all())
+        True
+        """
+        bits = self._bits(purpose, round_index, np.asarray(counters))
         return ((bits >> _S11).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
 
     def normal(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -81,13 +91,17 @@ class RoundDraws:
     """Every random number one round needs, drawn in one call and sliced by use.
 
     Shapes: ``noise`` (W, P) standard normal decision noise; ``upward``
-    (W, P, K) delivery of objections; ``signature``, ``credible``, ``text``
+    party index -> (W, K) delivery of its objections; ``signature``, ``credible``, ``text``
     (W, P) deliveries and threat credibility; ``battlefield`` (W,) normal shock;
     ``deadline`` (W, D) extension draws.
+
+    Objections on a route that cannot lose them (reliability 0 or 1) need no
+    draw: only the parties in ``upward_parties`` get theirs. The numbering of draws does not depend on
+    which are taken, so skipping some changes no other bit.
     """
 
     noise: np.ndarray
-    upward: np.ndarray
+    upward: dict[int, np.ndarray]  # party index -> (W, K)
     signature: np.ndarray
     credible: np.ndarray
     text: np.ndarray
@@ -95,16 +109,22 @@ class RoundDraws:
     deadline: np.ndarray
 
     @classmethod
-    def draw(cls, streams: WorldStreams, round_index: int, parties: int, clauses: int, deadlines: int) -> RoundDraws:
+    def draw(
+        cls, streams: WorldStreams, round_index: int, parties: int, clauses: int, deadlines: int,
+        upward_parties: Sequence[int] = (),
+    ) -> RoundDraws:
         p, k = parties, clauses
-        u = streams.uniform("round", round_index, (5 * p + p * k + 1 + deadlines,))
-        w = streams.size
+        first_upward = 4 * p + 1 + deadlines
+        counters = np.concatenate(
+            [np.arange(first_upward)] + [first_upward + i * k + np.arange(k) for i in upward_parties]
+        )
+        u = streams.uniform_at("round", round_index, counters)
         return cls(
             noise=ndtri(u[:, :p]),
             signature=u[:, p : 2 * p],
             credible=u[:, 2 * p : 3 * p],
             text=u[:, 3 * p : 4 * p],
             battlefield=ndtri(u[:, 4 * p]),
-            deadline=u[:, 4 * p + 1 : 4 * p + 1 + deadlines],
-            upward=u[:, 4 * p + 1 + deadlines : 4 * p + 1 + deadlines + p * k].reshape(w, p, k),
+            deadline=u[:, 4 * p + 1 : first_upward],
+            upward={i: u[:, first_upward + j * k : first_upward + (j + 1) * k] for j, i in enumerate(upward_parties)},
         )

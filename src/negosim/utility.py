@@ -36,6 +36,11 @@ class Preferences:
         self.span = np.maximum(self.ideal, 1.0 - self.ideal)  # distance to the farther pole, >= 0.5
         self.inverse_span = 1.0 / self.span
         self.worst = np.where(self.ideal < 0.5, 1.0, 0.0)  # the pole farther from the ideal
+        # Precomputed for the fast all-linear evaluation (the usual case).
+        self.linear = bool((self.shape == SHAPE_CODES["linear"]).all())
+        self.salience_per_span = self.salience * self.inverse_span
+        self.insisted_clauses = np.flatnonzero(self.insists.any(axis=0))
+        self.insisted_salience = np.where(self.insists, self.salience, 0.0)[..., self.insisted_clauses]
 
     def subset(self, parties: list[int]) -> Preferences:
         """The same preferences for some parties only (same order as given)."""
@@ -84,18 +89,50 @@ def clause_values(d: np.ndarray, prefs: Preferences) -> tuple[np.ndarray, np.nda
     return value, slope
 
 
-def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def effective_values(values: np.ndarray, status: np.ndarray, worst: np.ndarray) -> np.ndarray:
+    """The text as a party scores it: clauses off the table sit at its worst pole."""
+    return np.where(status <= AGREED, values, worst)
+
+
+def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Utility of each party for the text it holds, and the gradient.
 
     ``values``/``status``: (W, P, K) (each party's own copy) or (W, K) (one
-    shared text). Returns ``(utility (W, P), gradient (W, P, K), effective
-    values (W, P, K))``; the gradient is zero on clauses that are not open.
+    shared text). Returns ``(utility (W, P), gradient (W, P, K))``; the
+    gradient is zero on clauses that are not open.
     """
     if values.ndim == 2:
         values, status = values[:, None, :], status[:, None, :]
+    if not prefs.linear:
+        return _evaluate_shaped(prefs, values, status)
+    # v(d) = 1 - d, so U = 1 - (sum of salience x distance) / (sum of salience); this
+    # form makes a third of the passes over (W, P, K) that the general one needs.
+    on_table = (status <= AGREED).astype(np.float64)
+    offset = values - prefs.ideal
+    direction = np.sign(offset)
+    distance = np.abs(offset, out=offset)
+    gradient = prefs.salience_per_span * on_table
+    lost = np.einsum("...k,...k->...", gradient, distance)
+    total = np.einsum("...k,...k->...", on_table, prefs.salience)
+    if prefs.insisted_clauses.size:  # off the table but insisted on: counted at the worst pole (d = 1)
+        counted_off = ((1.0 - on_table[..., prefs.insisted_clauses]) * prefs.insisted_salience).sum(axis=-1)
+        lost += counted_off
+        total += counted_off
+    scored = total > MIN_SALIENCE
+    safe = np.where(scored, total, 1.0)
+    utility = (total - lost) / safe
+    gradient *= direction
+    gradient /= -safe[..., None]
+    if not scored.all():
+        utility = np.where(scored, utility, 0.0)
+        gradient *= scored[..., None]
+    return np.clip(utility, 0.0, 1.0), gradient
+
+
+def _evaluate_shaped(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`evaluate` for any mix of clause shapes."""
     open_ = status <= AGREED
-    effective = np.where(open_, values, prefs.worst)
-    offset = effective - prefs.ideal
+    offset = effective_values(values, status, prefs.worst) - prefs.ideal
     d = np.minimum(np.abs(offset) * prefs.inverse_span, 1.0)
     v, dv = clause_values(d, prefs)
     weight = np.where(open_ | prefs.insists, prefs.salience, 0.0)
@@ -105,7 +142,7 @@ def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tupl
     utility = np.where(scored, (weight * v).sum(axis=-1) / safe, 0.0)
     slope = np.where(open_ & scored[..., None], weight * dv, 0.0)
     gradient = slope * np.sign(offset) * (prefs.inverse_span / safe[..., None])
-    return np.clip(utility, 0.0, 1.0), gradient, effective
+    return np.clip(utility, 0.0, 1.0), gradient
 
 
 def position_index(values: np.ndarray, status: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
