@@ -284,6 +284,8 @@ class NegotiationModel(mesa.Model):
             self.new_text = new
         for i in np.flatnonzero(new.any(axis=0)):
             rows = np.flatnonzero(new[:, i])
+            if rows.size == self.n_worlds:  # a plain copy beats a gather
+                rows = slice(None)
             self.held[rows, i] = self.mailbox.text_values[slot[i], rows]
             self.held_status[rows, i] = self.mailbox.text_status[slot[i], rows]
         self.held_version = np.where(new, version, self.held_version)

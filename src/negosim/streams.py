@@ -24,10 +24,13 @@ _S30, _S27, _S31, _S11 = (np.uint64(n) for n in (30, 27, 31, 11))
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser: a bijection on uint64 with full avalanche."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+    """SplitMix64's finaliser, in place: a bijection on uint64 with full avalanche."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
 def _purpose_key(purpose: str, round_index: int) -> np.uint64:
@@ -62,8 +65,8 @@ class WorldStreams:
 
     def _bits(self, purpose: str, round_index: int, counters: np.ndarray) -> np.ndarray:
         """(worlds, len(counters)) bits; draw ``j`` of a purpose depends only on ``j``."""
-        counter = counters.astype(np.uint64) * _GOLDEN + _purpose_key(purpose, round_index)
         with np.errstate(over="ignore"):
+            counter = counters.astype(np.uint64) * _GOLDEN + _purpose_key(purpose, round_index)
             return _mix(self._keys[:, None] + _mix(counter)[None, :])
 
     def uniform(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -79,7 +82,11 @@ class WorldStreams:
         True
         """
         bits = self._bits(purpose, round_index, np.asarray(counters))
-        return ((bits >> _S11).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+        bits >>= _S11
+        values = bits.astype(np.float64)
+        values += 0.5
+        values *= 1.0 / 9007199254740992.0
+        return values
 
     def normal(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Standard normal draws by inversion of :meth:`uniform`."""
