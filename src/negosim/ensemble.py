@@ -29,9 +29,9 @@ from negosim.results import RunStore, atomic_write_json
 from negosim.scenario import Scenario, load_scenario
 
 MAX_CHUNK = 5_000  # worlds per model: large enough to amortise Python, small enough for memory
-AUTO_PARALLEL_FROM = 20_000
-UTILITY_SPACE_SAMPLE = 5_000
-GC_CHUNK = 1_000  # chunks at least this big are collected as soon as they finish  # worlds drawn in the utility-space figure (the first seeds)  # below this, starting worker processes costs more than it saves
+AUTO_PARALLEL_FROM = 20_000  # below this, starting worker processes costs more than it saves
+UTILITY_SPACE_SAMPLE = 5_000  # worlds drawn in the utility-space figure (the first seeds)
+GC_CHUNK = 1_000  # chunks at least this big are collected as soon as they finish
 
 
 def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
