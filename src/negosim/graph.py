@@ -85,6 +85,12 @@ class Routes:
     signal_reliability: np.ndarray
 
     @property
+    def lossy_up(self) -> list[int]:
+        """Parties with a route up that may lose an objection (0 < reliability < 1)."""
+        lossy = (self.up_reliability > 0) & (self.up_reliability < 1)
+        return [int(i) for i in np.flatnonzero(lossy.any(axis=1))]
+
+    @property
     def max_latency(self) -> int:
         return int(max(self.text_latency.max(), self.up_latency.max(), self.signal_latency.max(), 1))
 

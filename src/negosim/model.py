@@ -69,8 +69,6 @@ class NegotiationModel(mesa.Model):
         self.graph = build_graph(s)
         self.routes = s.routes
         self.mailbox = Mailbox(self.routes, W, P, K)
-        reliability = self.routes.up_reliability
-        self.lossy_upward = [i for i in range(P) if ((reliability[i] > 0) & (reliability[i] < 1)).any()]
         self.prefs = preferences_from(s, params)
         self._load_parameters(params)
         self._load_texts()
@@ -254,7 +252,7 @@ class NegotiationModel(mesa.Model):
     # -- the round ----------------------------------------------------------------
     def step(self) -> None:
         t = self.round
-        self.draws = RoundDraws.draw(self.streams, t, self.n_parties, self.n_clauses, len(self.deadlines), self.lossy_upward)
+        self.draws = RoundDraws.draw(self.streams, t, self.n_parties, self.n_clauses, len(self.deadlines), self.routes.lossy_up)
         self.mailbox.clear_slot(t)
         self._deliver()
         self._evaluate()

@@ -98,13 +98,14 @@ class RoundDraws:
     """Every random number one round needs, drawn in one call and sliced by use.
 
     Shapes: ``noise`` (W, P) standard normal decision noise; ``upward``
-    party index -> (W, K) delivery of its objections; ``signature``, ``credible``, ``text``
-    (W, P) deliveries and threat credibility; ``battlefield`` (W,) normal shock;
-    ``deadline`` (W, D) extension draws.
+    maps a party to the (W, K) draws that decide whether its objections
+    arrive; ``signature``, ``credible``, ``text`` (W, P) deliveries and threat
+    credibility; ``battlefield`` (W,) normal shock; ``deadline`` (W, D)
+    extension draws.
 
     Objections on a route that cannot lose them (reliability 0 or 1) need no
-    draw: only the parties in ``upward_parties`` get theirs. The numbering of draws does not depend on
-    which are taken, so skipping some changes no other bit.
+    draw, so only the parties in ``upward_parties`` get theirs. Each draw keeps
+    its number whichever others are taken, so skipping some changes no bit.
     """
 
     noise: np.ndarray
