@@ -44,8 +44,7 @@ Run: ``.venv/bin/python experiments/bargaining_and_war.py [--out DIR] [--small]`
 
 from __future__ import annotations
 
-import argparse
-import time
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -59,6 +58,7 @@ from negosim import load_scenario, run_ensemble  # noqa: E402
 from negosim.analysis import wilson  # noqa: E402
 from negosim.outcomes import STATUS_NAMES  # noqa: E402
 from negosim.plots import STATUS_COLOURS  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "study_war.toml"
@@ -184,16 +184,9 @@ def _markdown(table: pd.DataFrame) -> str:
     return shown.to_markdown(index=False)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    parser.add_argument("--small", action="store_true", help="fewer worlds (as the test runs it)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    table = run(args.out, small=args.small)
-    print(_markdown(table))
-    print(f"\nwrote {args.out} in {time.perf_counter() - start:.1f} s")
+def main(argv: list[str] | None = None) -> int:
+    return study_main(__doc__, DEFAULT_OUT, run, _markdown, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -36,8 +36,7 @@ Run: ``.venv/bin/python experiments/deadline_effect.py [--out DIR] [--small]``.
 
 from __future__ import annotations
 
-import argparse
-import time
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -52,6 +51,7 @@ from negosim.analysis import wilson  # noqa: E402
 from negosim.experiment import experiment_from, run_experiment  # noqa: E402
 from negosim.outcomes import STATUS_NAMES  # noqa: E402
 from negosim.plots import STATUS_COLOURS  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "study_deadline.toml"
@@ -205,17 +205,14 @@ def _markdown(table: pd.DataFrame, T: int) -> str:
     return shown.to_markdown(index=False)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    parser.add_argument("--small", action="store_true", help="fewer worlds (as the test runs it)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    table = run(args.out, small=args.small)
+def _show(table: pd.DataFrame) -> str:
     scenario = load_scenario(SCENARIO)
-    print(_markdown(table, scenario.calendar.round_of(scenario.deadlines[0].date)))
-    print(f"\nwrote {args.out} in {time.perf_counter() - start:.1f} s")
+    return _markdown(table, scenario.calendar.round_of(scenario.deadlines[0].date))
+
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(__doc__, DEFAULT_OUT, run, _show, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

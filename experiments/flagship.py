@@ -51,10 +51,8 @@ Run: ``.venv/bin/python experiments/flagship.py [--out DIR] [--small]``
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 import matplotlib
@@ -70,6 +68,7 @@ from negosim.outcomes import STATUS_NAMES  # noqa: E402
 from negosim.params import draw  # noqa: E402
 from negosim.plots import STATUS_COLOURS  # noqa: E402
 from negosim.scenario import Scenario, lookup  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -309,17 +308,15 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     return table
 
 
+def _show(table: pd.DataFrame) -> str:
+    return table.attrs["markdown"]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "studies" / NAME)
-    parser.add_argument("--small", action="store_true", help="a quick run (300 seeds, 8 candidates)")
-    parser.add_argument("--processes", type=int, default=1, help="local worker processes (default 1)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    table = run(args.out, small=args.small, processes=args.processes)
-    print(table.attrs["markdown"])
-    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s")
-    return 0
+    return study_main(
+        __doc__, ROOT / "runs" / "studies" / NAME, run, _show, argv,
+        small_help="a quick run (300 seeds, 8 candidates)", processes=True,
+    )
 
 
 if __name__ == "__main__":

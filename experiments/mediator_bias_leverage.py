@@ -57,10 +57,8 @@ Run: ``.venv/bin/python experiments/mediator_bias_leverage.py [--out DIR] [--sma
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 import matplotlib
@@ -75,6 +73,7 @@ from negosim.analysis import wilson  # noqa: E402
 from negosim.experiment import experiment_from, run_experiment  # noqa: E402
 from negosim.plots import STATUS_COLOURS  # noqa: E402
 from negosim.scenario import lookup  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -350,17 +349,15 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     return table
 
 
+def _show(table: pd.DataFrame) -> str:
+    return table.attrs["markdown"]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "studies" / NAME)
-    parser.add_argument("--small", action="store_true", help="a quick run (300 seeds, fewer points)")
-    parser.add_argument("--processes", type=int, default=1, help="local worker processes (default 1)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    table = run(args.out, small=args.small, processes=args.processes)
-    print(table.attrs["markdown"])
-    print(f"\nwrote {args.out} in {time.perf_counter() - start:.1f} s")
-    return 0
+    return study_main(
+        __doc__, ROOT / "runs" / "studies" / NAME, run, _show, argv,
+        small_help="a quick run (300 seeds, fewer points)", processes=True,
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ Writes ``rubinstein_shares.png``, ``rubinstein_error.png``,
 
 from __future__ import annotations
 
-import argparse
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from negosim.protocols import AlternatingOffersModel, rubinstein_share  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 NAME = "rubinstein"
 TOLERANCE = 1e-3  # max |simulated - Rubinstein| at the long horizon
@@ -160,15 +161,13 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
     return summary
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    parser.add_argument("--small", action="store_true", help="a quick, coarse run")
-    args = parser.parse_args()
-    summary = run(args.out, args.small)
-    print(summary.to_string(index=False))
-    print(f"wrote {args.out}")
+def _show(summary: pd.DataFrame) -> str:
+    return summary.to_string(index=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(__doc__, DEFAULT_OUT, run, _show, argv, small_help="a quick, coarse run")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

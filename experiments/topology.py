@@ -56,10 +56,8 @@ Run: ``.venv/bin/python experiments/topology.py [--out DIR] [--small]``
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 import matplotlib
@@ -74,6 +72,7 @@ from negosim.analysis import wilson  # noqa: E402
 from negosim.graph import with_direct_channel  # noqa: E402
 from negosim.outcomes import STATUS_NAMES  # noqa: E402
 from negosim.scenario import Scenario, build_scenario  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -255,17 +254,15 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     return table
 
 
+def _show(table: pd.DataFrame) -> str:
+    return table.attrs["markdown"]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "studies" / NAME)
-    parser.add_argument("--small", action="store_true", help=f"a quick run ({SMALL_SEEDS} seeds)")
-    parser.add_argument("--processes", type=int, default=1, help="local worker processes (default 1)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    table = run(args.out, small=args.small, processes=args.processes)
-    print(table.attrs["markdown"])
-    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s")
-    return 0
+    return study_main(
+        __doc__, ROOT / "runs" / "studies" / NAME, run, _show, argv,
+        small_help=f"a quick run ({SMALL_SEEDS} seeds)", processes=True,
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ utility space), ``zeuthen_outcomes.csv`` (every world) and
 
 from __future__ import annotations
 
-import argparse
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -41,6 +41,7 @@ from negosim.protocols import ZeuthenModel  # noqa: E402
 from negosim.scenario import Scenario  # noqa: E402
 from negosim.streams import WorldStreams  # noqa: E402
 from negosim.utility import evaluate, preferences_from  # noqa: E402
+from negosim.study import study_main  # noqa: E402
 
 NAME = "zeuthen"
 TOLERANCE = 0.02  # mean |agreement - Nash| per clause
@@ -193,16 +194,14 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
     return summary
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
-    parser.add_argument("--small", action="store_true", help="a quick run with few worlds")
-    args = parser.parse_args()
-    summary = run(args.out, args.small)
+def _show(summary: pd.DataFrame) -> str:
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(summary.to_string(index=False))
-    print(f"wrote {args.out}")
+        return summary.to_string(index=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(__doc__, DEFAULT_OUT, run, _show, argv, small_help="a quick run with few worlds")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ROOT
 
-MODULES = ["negosim.model", "negosim.streams", "negosim.analysis", "negosim.reference"]
+MODULES = ["negosim.model", "negosim.streams", "negosim.analysis", "negosim.reference", "negosim.study"]
 
 
 @pytest.mark.parametrize("name", MODULES)
