@@ -349,13 +349,9 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     return table
 
 
-def _show(table: pd.DataFrame) -> str:
-    return table.attrs["markdown"]
-
-
 def main(argv: list[str] | None = None) -> int:
     return study_main(
-        __doc__, ROOT / "runs" / "studies" / NAME, run, _show, argv,
+        __doc__, ROOT / "runs" / "studies" / NAME, run, argv=argv,
         small_help="a quick run (300 seeds, fewer points)", processes=True,
     )
 

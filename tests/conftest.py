@@ -32,6 +32,13 @@ def load_study(name: str):
     return module
 
 
+def run_study(name: str, tmp_path_factory):
+    """The study module, its small-size table and the directory it wrote."""
+    module = load_study(name)
+    out = tmp_path_factory.mktemp(name)
+    return module, module.run(out, small=True), out
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many cases the property-based tests tried (they run in CI)."""
     import sys

@@ -2,13 +2,12 @@
 
 import pytest
 
-from conftest import load_study
+from conftest import run_study
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bargaining_and_war")
-    result = load_study("bargaining_and_war").run(out, small=True)
+    _, result, out = run_study("bargaining_and_war", tmp_path_factory)
     result.attrs["out"] = out
     return result
 

@@ -2,13 +2,12 @@
 
 import pytest
 
-from conftest import load_study
+from conftest import run_study
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    out = tmp_path_factory.mktemp("deadline_effect")
-    result = load_study("deadline_effect").run(out, small=True)
+    _, result, out = run_study("deadline_effect", tmp_path_factory)
     result.attrs["out"] = out
     return result
 

@@ -6,16 +6,13 @@ Runs the study's small configuration (300 seeds, 8 tornado candidates).
 
 import pytest
 
-from conftest import load_study
+from conftest import run_study
 
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    module = load_study("flagship")
-    out = tmp_path_factory.mktemp("flagship")
-    table = module.run(out, small=True)
-    return module, table, out
+    return run_study("flagship", tmp_path_factory)
 
 
 def test_writes_figures_and_tables(study):

@@ -9,16 +9,13 @@ import math
 
 import pytest
 
-from conftest import load_study
+from conftest import run_study
 
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    module = load_study("mediator_bias_leverage")
-    out = tmp_path_factory.mktemp("mediator")
-    table = module.run(out, small=True)
-    return module, table, out
+    return run_study("mediator_bias_leverage", tmp_path_factory)
 
 
 def _point(table, sweep, **axes):

@@ -2,13 +2,13 @@
 
 import pytest
 
-from conftest import load_study
+from conftest import run_study
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tactics")
-    result = load_study("tactics").run(out, small=True).set_index("pairing")
+    _, result, out = run_study("tactics", tmp_path_factory)
+    result = result.set_index("pairing")
     result.attrs["out"] = out
     return result
 

@@ -7,16 +7,14 @@ the full run shows, with margins well inside the measured effects.
 
 import pytest
 
-from conftest import load_study
+from conftest import run_study
 
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    module = load_study("topology")
-    out = tmp_path_factory.mktemp("topology")
-    table = module.run(out, small=True).set_index("variant")
-    return module, table, out
+    module, table, out = run_study("topology", tmp_path_factory)
+    return module, table.set_index("variant"), out
 
 
 def test_writes_figure_and_tables(study):

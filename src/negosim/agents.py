@@ -233,8 +233,9 @@ class Mediator(Party):
         nothing = np.zeros((W, K), dtype=np.float32)
         said = [arrivals.get(i, (nothing,))[0] for i in m.principal_idx]
         threshold = m.bracket_threshold
-        spoke, up, down = (np.logical_or.reduce([test(v) for v in said]) for test in (
-            lambda v: v != 0, lambda v: v > threshold, lambda v: v < -threshold))
+        spoke = np.logical_or.reduce([v != 0 for v in said])
+        up = np.logical_or.reduce([v > threshold for v in said])
+        down = np.logical_or.reduce([v < -threshold for v in said])
 
         # Bracketed clauses that a principal objects to are reopened (the shuttle to Moscow).
         revising_rows = revising[:, None]

@@ -59,12 +59,17 @@ def _seed(text: str) -> int:
     return value
 
 
-def _add_executor_options(parser: argparse.ArgumentParser) -> None:
+def _add_ensemble_options(parser: argparse.ArgumentParser, chunk_help: str) -> None:
+    """Where the worlds run, how many per model, and what is written: shared by run and sweep."""
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--processes", type=_positive_int, default=None,
                        help="local worker processes (default: all cores from 20,000 worlds, else 1)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
     where.add_argument("--dask-local", type=_positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
+    parser.add_argument("--chunk-size", type=_positive_int, default=None, help=chunk_help)
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _executor(args: argparse.Namespace):
@@ -88,11 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=_positive_int, default=1000, help="number of seeds (default 1000)")
     run.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="result directory (default runs/latest)")
-    _add_executor_options(run)
-    run.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model (default: up to 5000)")
-    run.add_argument("--no-figures", action="store_true", help="skip the figures")
-    run.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_ensemble_options(run, chunk_help="worlds per model (default: up to 5000)")
     run.set_defaults(handler=cmd_run)
 
     trace = commands.add_parser("trace", help="tell one world round by round")
@@ -103,11 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run a parameter sweep described by an experiment file")
     sweep.add_argument("experiment", help="experiment TOML file")
     sweep.add_argument("--out", type=Path, default=None, help="result directory (default runs/<experiment name>)")
-    _add_executor_options(sweep)
-    sweep.add_argument("--chunk-size", type=_positive_int, default=None, help="worlds per model")
-    sweep.add_argument("--no-figures", action="store_true", help="skip the figures")
-    sweep.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_ensemble_options(sweep, chunk_help="worlds per model")
     sweep.set_defaults(handler=cmd_sweep)
 
     plot = commands.add_parser("plot", help="redraw the figures and report.md of a run or sweep directory")

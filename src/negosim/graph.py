@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -84,7 +85,7 @@ class Routes:
     signal_latency: np.ndarray
     signal_reliability: np.ndarray
 
-    @property
+    @cached_property
     def lossy_up(self) -> list[int]:
         """Parties with a route up that may lose an objection (0 < reliability < 1)."""
         lossy = (self.up_reliability > 0) & (self.up_reliability < 1)

@@ -263,7 +263,7 @@ class NegotiationModel(mesa.Model):
         self._fight()
         self._deadlines()
         self._settle()
-        self.previous_utility = self.utility.copy()
+        self.previous_utility = self.utility  # evaluate() returns a new array each round
         if self.recording:
             self.datacollector.collect(self)
         self.round += 1
@@ -297,8 +297,6 @@ class NegotiationModel(mesa.Model):
         self.held[:, self.mediator_idx] = self.text
         self.held_status[:, self.mediator_idx] = self.status
         self.utility, self.gradient = evaluate(self.prefs, self.held, self.held_status)
-        self.mediator_utility = self.utility[:, self.mediator_idx]
-        self.mediator_gradient = self.gradient[:, self.mediator_idx]
         gain = self.territory - self.territory0
         self.reservation = self.reservation_model.value(gain, self.round, self.pressure)
 
@@ -360,6 +358,16 @@ class NegotiationModel(mesa.Model):
         self.active &= ~done
         if self.recording and done[0]:
             narrative.note_end(self, oc.STATUS_NAMES[code[0]])
+
+    @property
+    def mediator_utility(self) -> np.ndarray:
+        """The mediator's utility of the master text, (W,)."""
+        return self.utility[:, self.mediator_idx]
+
+    @property
+    def mediator_gradient(self) -> np.ndarray:
+        """The gradient of that utility, (W, K)."""
+        return self.gradient[:, self.mediator_idx]
 
     # -- results -------------------------------------------------------------------
     def date_of(self, round_index: int) -> dt.date:

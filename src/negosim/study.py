@@ -16,11 +16,16 @@ from pathlib import Path
 from typing import Any
 
 
+def markdown_of(table: Any) -> str:
+    """The table a study prepared for printing (``table.attrs["markdown"]``)."""
+    return table.attrs["markdown"]
+
+
 def study_main(
     doc: str,
     default_out: Path,
     run: Callable[..., Any],
-    show: Callable[[Any], str],
+    show: Callable[[Any], str] = markdown_of,
     argv: Sequence[str] | None = None,
     *,
     small_help: str = "a quick run with fewer worlds (as the tests run it)",
