@@ -14,6 +14,7 @@ import gc
 import math
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -159,11 +160,11 @@ def run_tasks(executor: Executor | None, tasks: dict[str, tuple[Scenario, np.nda
         for key, (scenario, seeds) in tasks.items():
             yield key, run_chunk(scenario, seeds)
         return
-    queue = list(tasks.items())
+    queue = deque(tasks.items())
     running: dict[Future, str] = {}
     while queue or running:
         while queue and len(running) < window:
-            key, (scenario, seeds) = queue.pop(0)
+            key, (scenario, seeds) = queue.popleft()
             running[executor.submit(run_chunk, scenario, seeds)] = key
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in finished:
