@@ -9,7 +9,7 @@ import math
 import tomllib
 
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from negosim.cli import main
@@ -132,8 +132,16 @@ def experiment_mutants(draw):
     return raw
 
 
+def _with_scenario(name):
+    raw = copy.deepcopy(EXPERIMENT)
+    raw["experiment"]["scenario"] = name
+    return raw
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=experiment_mutants())
+@example(raw=_with_scenario(""))  # resolved to "." once: a directory, and the error named neither file nor key
+@example(raw=_with_scenario("x" * 300))  # too long for a file name: a traceback once
 def test_mutated_experiment_files_run_or_fail_clearly(tmp_path_factory, raw):
     CASES["experiment"] += 1
     folder = tmp_path_factory.mktemp("fuzzx")
@@ -148,11 +156,12 @@ def test_mutated_experiment_files_run_or_fail_clearly(tmp_path_factory, raw):
 
 WORDS = ["run", "trace", "sweep", "plot", "validate", "--seeds", "--seed", "--out", "--processes", "--chunk-size",
          "--first-seed", "--force", "--quiet", "--dask-local", "--scheduler", "-1", "0", "2", "abc", "1e9",
-         "99999999999999999999", "teaching_two_party", "nope.toml", "--nonsense", ""]
+         "99999999999999999999", "teaching_two_party", "nope.toml", "--nonsense", "", "x" * 300]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=st.lists(st.sampled_from(WORDS), max_size=6))
+@example(argv=["run", "x" * 300, "--seeds", "2"])  # too long for a file name: a traceback once
 def test_random_command_lines_run_or_fail_clearly(tmp_path_factory, argv):
     CASES["argv"] += 1
     folder = tmp_path_factory.mktemp("argv")

@@ -34,7 +34,11 @@ def resolve_scenario(name: str | None) -> Path:
     if name is None:
         name = FLAGSHIP
     path = Path(name)
-    if path.exists() or path.suffix == ".toml" or "/" in name:
+    try:
+        exists = path.exists()
+    except OSError:  # not a possible file name (too long, say): let reading it say so
+        return path
+    if exists or path.suffix == ".toml" or "/" in name:
         return path
     return SCENARIO_DIR / f"{name}.toml"
 

@@ -164,8 +164,12 @@ def load_experiment(path: str | Path) -> Experiment:
         raise validation_error(exc, source) from None
     name = spec.experiment.scenario
     candidate = path.parent / name
-    scenario_path = candidate if candidate.suffix == ".toml" and candidate.exists() else resolve_scenario(name)
-    if not scenario_path.exists():
+    try:
+        scenario_path = candidate if candidate.suffix == ".toml" and candidate.is_file() else resolve_scenario(name)
+        found = scenario_path.is_file()
+    except OSError:  # not a possible file name (too long, say)
+        found = False
+    if not found:
         raise ScenarioError(source, "experiment.scenario", f"a scenario name or file (got {name!r})")
     scenario = load_scenario(scenario_path)
     return build_experiment(spec, scenario, source)
