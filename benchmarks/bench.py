@@ -70,7 +70,7 @@ def import_negosim(attempts: int = 5, wait_s: float = 60.0) -> ModuleType:
     for attempt in range(1, attempts + 1):
         try:
             return importlib.import_module("negosim")
-        except Exception as error:  # noqa: BLE001 - any import-time breakage is transient here
+        except Exception as error:
             if attempt == attempts:
                 raise
             log(f"import negosim failed ({error!r}); retrying in {wait_s:.0f} s")
@@ -143,8 +143,11 @@ def best(samples: list[Sample]) -> Sample:
 
 def seconds_of(samples: list[Sample]) -> dict[str, list]:
     """Every repeat, for the JSON file."""
-    return {"repeats_s": [s.seconds for s in samples], "other_cores": [s.other_cores for s in samples],
-            "own_cores": [s.own_cores for s in samples]}
+    return {
+        "repeats_s": [s.seconds for s in samples],
+        "other_cores": [s.other_cores for s in samples],
+        "own_cores": [s.own_cores for s in samples],
+    }
 
 
 @dataclass
@@ -173,8 +176,9 @@ class Row:
 def timing_row(case: str, worlds: int, samples: list[Sample], **extra: Any) -> Row:
     """A row for the best of ``samples``, keeping every repeat in the detail."""
     top = best(samples)
-    return Row(case, worlds, top.seconds, other_cores=top.other_cores,
-               detail={**seconds_of(samples), "load": load()}, **extra)
+    return Row(
+        case, worlds, top.seconds, other_cores=top.other_cores, detail={**seconds_of(samples), "load": load()}, **extra
+    )
 
 
 # -- the cases -------------------------------------------------------------------
@@ -187,7 +191,7 @@ def flagship_once(negosim: ModuleType, scenario: Any, worlds: int) -> None:
     does); above, ``run_ensemble`` cuts the seeds into CHUNK-sized models.
     """
     if worlds <= CHUNK:
-        negosim.NegotiationModel(scenario, seeds=np.arange(worlds), record=False).run().outcomes()
+        negosim.NegotiationModel(scenario, seeds=np.arange(worlds)).run().outcomes()
     else:
         negosim.run_ensemble(scenario, worlds, processes=1, chunk_size=CHUNK, progress=False)
 
@@ -232,15 +236,25 @@ def case_floor(negosim: ModuleType, scenario: Any, pairs: int = 3) -> tuple[Row,
     both sides of their ratio alike; each side keeps its best.
     """
     log(f"flagship vs numpy floor, {CHUNK:,} worlds, best of {pairs} each (~{pairs * 5} s)")
-    shape = {"rounds": scenario.calendar.rounds, "parties": len(scenario.party_ids), "clauses": len(scenario.clause_ids)}
+    shape = {
+        "rounds": scenario.calendar.rounds,
+        "parties": len(scenario.party_ids),
+        "clauses": len(scenario.clause_ids),
+    }
     flagship: list[Sample] = []
     floor: list[Sample] = []
     for _ in range(pairs):
         flagship.append(timed(lambda: flagship_once(negosim, scenario, CHUNK)))
         floor.append(timed(lambda: numpy_floor(CHUNK, **shape)))
     ratio = best(flagship).seconds / best(floor).seconds
-    floor_row = timing_row("numpy floor (W,37,4,28)", CHUNK, floor, measured=f"flagship/floor {ratio:.1f}x",
-                           target=f"<= {FLOOR_RATIO_MAX:g}x", met=ratio <= FLOOR_RATIO_MAX)
+    floor_row = timing_row(
+        "numpy floor (W,37,4,28)",
+        CHUNK,
+        floor,
+        measured=f"flagship/floor {ratio:.1f}x",
+        target=f"<= {FLOOR_RATIO_MAX:g}x",
+        met=ratio <= FLOOR_RATIO_MAX,
+    )
     floor_row.detail.update(ratio=ratio, shape=shape)
     return timing_row("flagship, 1 process", CHUNK, flagship), floor_row
 
@@ -251,9 +265,18 @@ def case_linearity(negosim: ModuleType, scenario: Any, t10k: float, times: int) 
     log(f"flagship, {big:,} worlds (run_ensemble, processes=1, chunk {CHUNK:,}), best of {times} (~{45 * times} s)")
     samples = repeat(lambda: flagship_once(negosim, scenario, big), times)
     linear = best(samples).seconds / t10k
-    return (timing_row("flagship, 1 process", big, samples),
-            Row("linearity t(100k)/t(10k)", None, None, f"{linear:.2f}", f"<= {LINEARITY_MAX:g}",
-                linear <= LINEARITY_MAX, detail={"ratio": linear}))
+    return (
+        timing_row("flagship, 1 process", big, samples),
+        Row(
+            "linearity t(100k)/t(10k)",
+            None,
+            None,
+            f"{linear:.2f}",
+            f"<= {LINEARITY_MAX:g}",
+            linear <= LINEARITY_MAX,
+            detail={"ratio": linear},
+        ),
+    )
 
 
 def case_traced(negosim: ModuleType, scenario: Any, times: int = 9) -> Row:
@@ -266,9 +289,16 @@ def case_traced(negosim: ModuleType, scenario: Any, times: int = 9) -> Row:
     samples = [timed(lambda s=s: negosim.NegotiationModel(scenario, seeds=[s]).run()) for s in range(times)]
     median = statistics.median(s.seconds for s in samples)
     middle = sorted(samples, key=lambda s: s.seconds)[times // 2]
-    return Row("traced 1-world run (DataCollector)", 1, median, f"median {median * 1000:.0f} ms",
-               f"< {TRACED_MAX_S * 1000:.0f} ms", median < TRACED_MAX_S, middle.other_cores,
-               detail={**seconds_of(samples), "statistic": "median", "load": load()})
+    return Row(
+        "traced 1-world run (DataCollector)",
+        1,
+        median,
+        f"median {median * 1000:.0f} ms",
+        f"< {TRACED_MAX_S * 1000:.0f} ms",
+        median < TRACED_MAX_S,
+        middle.other_cores,
+        detail={**seconds_of(samples), "statistic": "median", "load": load()},
+    )
 
 
 def stream_child(worlds: int, directory: str) -> None:
@@ -282,9 +312,10 @@ def stream_child(worlds: int, directory: str) -> None:
     start = time.perf_counter()
     try:
         negosim = import_negosim()
-        negosim.run_ensemble(FLAGSHIP, worlds, processes=1, chunk_size=CHUNK, out=directory,
-                             figures=False, progress=False)
-    except Exception as error:  # noqa: BLE001 - reported to the parent, which may resume
+        negosim.run_ensemble(
+            FLAGSHIP, worlds, processes=1, chunk_size=CHUNK, out=directory, figures=False, progress=False
+        )
+    except Exception as error:
         report["error"] = repr(error)
         raise
     finally:
@@ -300,8 +331,11 @@ def disk_bytes(directory: Path) -> int:
 
 def run_stream_child(worlds: int, out: Path, poll_s: float) -> dict[str, Any]:
     """Start the child, log progress from the chunk files appearing, return its report."""
-    child = subprocess.Popen([sys.executable, __file__, "--stream-child", str(worlds), "--stream-dir", str(out)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--stream-child", str(worlds), "--stream-dir", str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     written = 0
     while True:
         try:
@@ -348,14 +382,27 @@ def case_stream(worlds: int = 1_000_000, poll_s: float = 30.0, attempts: int = 3
     peak = max(r["peak_rss_bytes"] or 0 for r in reports)
     seconds = sum(r["seconds"] or 0.0 for r in reports)
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Row("stream 10^6 to Parquet (child)", worlds, seconds, f"peak RSS {peak / 2**20:.0f} MiB",
-               "< 1024 MiB", peak < STREAM_RSS_MAX, reports[-1]["other_cores"],
-               detail={"peak_rss_bytes": peak, "rusage_children_peak_bytes": children_peak, "attempts": reports,
-                       "disk_bytes": disk, "load": load()})
+    return Row(
+        "stream 10^6 to Parquet (child)",
+        worlds,
+        seconds,
+        f"peak RSS {peak / 2**20:.0f} MiB",
+        "< 1024 MiB",
+        peak < STREAM_RSS_MAX,
+        reports[-1]["other_cores"],
+        detail={
+            "peak_rss_bytes": peak,
+            "rusage_children_peak_bytes": children_peak,
+            "attempts": reports,
+            "disk_bytes": disk,
+            "load": load(),
+        },
+    )
 
 
-def case_parallel(negosim: ModuleType, scenario: Any, pairs: int, worlds: int = 100_000,
-                  chunk: int = 5_000) -> list[Row]:
+def case_parallel(
+    negosim: ModuleType, scenario: Any, pairs: int, worlds: int = 100_000, chunk: int = 5_000
+) -> list[Row]:
     """Case 6: two worker processes vs this process, same seeds, same chunk size.
 
     Only the process count differs, so the ratio is the parallel speed-up
@@ -365,15 +412,28 @@ def case_parallel(negosim: ModuleType, scenario: Any, pairs: int, worlds: int = 
     samples: dict[int, list[Sample]] = {1: [], 2: []}
     for round_ in range(pairs):
         for processes in (1, 2):
-            log(f"{worlds:,} worlds, run_ensemble(processes={processes}, chunk_size={chunk:,}) "
-                f"[{round_ + 1}/{pairs}] (~{90 // processes} s)")
-            samples[processes].append(timed(lambda p=processes: negosim.run_ensemble(
-                scenario, worlds, processes=p, chunk_size=chunk, progress=False)))
+            log(
+                f"{worlds:,} worlds, run_ensemble(processes={processes}, chunk_size={chunk:,}) "
+                f"[{round_ + 1}/{pairs}] (~{90 // processes} s)"
+            )
+            samples[processes].append(
+                timed(
+                    lambda p=processes: negosim.run_ensemble(
+                        scenario, worlds, processes=p, chunk_size=chunk, progress=False
+                    )
+                )
+            )
     one_best, two_best = best(samples[1]), best(samples[2])
     speedup = one_best.seconds / two_best.seconds
     measured = f"speed-up {speedup:.2f}x (got {one_best.own_cores:.1f} vs {two_best.own_cores:.1f} cores)"
-    two = timing_row(f"ensemble, 2 processes, chunk {chunk:,}", worlds, samples[2], measured=measured,
-                     target=f">= {SPEEDUP_MIN:g}x", met=speedup >= SPEEDUP_MIN)
+    two = timing_row(
+        f"ensemble, 2 processes, chunk {chunk:,}",
+        worlds,
+        samples[2],
+        measured=measured,
+        target=f">= {SPEEDUP_MIN:g}x",
+        met=speedup >= SPEEDUP_MIN,
+    )
     two.detail.update(speedup=speedup, cpu_count=os.cpu_count())
     return [timing_row(f"ensemble, 1 process, chunk {chunk:,}", worlds, samples[1]), two]
 
@@ -403,12 +463,17 @@ def negmas_session(seed: int, parties: int, issues: int, values: int, steps: int
             weights = rng.random(issues)
             weights /= weights.sum()
             table = {f"c{k}": {v: float(u) for v, u in enumerate(rng.random(values))} for k in range(issues)}
-            ufun = LinearAdditiveUtilityFunction(values=table, weights=weights.tolist(), issues=space,
-                                                 reserved_value=float(rng.uniform(0.4, 0.6)))
+            ufun = LinearAdditiveUtilityFunction(
+                values=table, weights=weights.tolist(), issues=space, reserved_value=float(rng.uniform(0.4, 0.6))
+            )
             mechanism.add(BoulwareTBNegotiator(name=f"p{p}"), preferences=ufun)
         state = mechanism.run()
-        result.update(steps=int(state.step), agreement=state.agreement is not None,
-                      timedout=bool(state.timedout), broken=bool(state.broken))
+        result.update(
+            steps=int(state.step),
+            agreement=state.agreement is not None,
+            timedout=bool(state.timedout),
+            broken=bool(state.broken),
+        )
 
     return timed(session), result
 
@@ -435,13 +500,26 @@ def case_negmas(flagship_rate: float, sessions: int = 5) -> Row | None:
     rate = sessions / total
     ratio = flagship_rate / rate
     others = [s.other_cores for s in samples if s.other_cores is not None]
-    return Row(f"NegMAS {negmas.__version__} SAO, Boulware (sessions)", sessions, total,
-               f"flagship/NegMAS {ratio:,.0f}x per world", "(comparison)", None,
-               round(statistics.mean(others), 2) if others else None,
-               detail={"version": negmas.__version__, "shape": shape, **seconds_of(samples),
-                       "sessions_per_s": rate, "flagship_worlds_per_s_10000": flagship_rate,
-                       "flagship_over_negmas": ratio, "import_s": import_s,
-                       "sessions": [info for _, info in results], "load": load()})
+    return Row(
+        f"NegMAS {negmas.__version__} SAO, Boulware (sessions)",
+        sessions,
+        total,
+        f"flagship/NegMAS {ratio:,.0f}x per world",
+        "(comparison)",
+        None,
+        round(statistics.mean(others), 2) if others else None,
+        detail={
+            "version": negmas.__version__,
+            "shape": shape,
+            **seconds_of(samples),
+            "sessions_per_s": rate,
+            "flagship_worlds_per_s_10000": flagship_rate,
+            "flagship_over_negmas": ratio,
+            "import_s": import_s,
+            "sessions": [info for _, info in results],
+            "load": load(),
+        },
+    )
 
 
 def profile_call(label: str, fn: Callable[[], Any], top: int = 20) -> list[dict[str, Any]]:
@@ -455,8 +533,14 @@ def profile_call(label: str, fn: Callable[[], Any], top: int = 20) -> list[dict[
     profiler.runcall(fn)
     entries = []
     for (filename, line, name), (_, calls, own, cumulative, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
-        entries.append({"function": f"{Path(filename).name}:{line}({name})", "calls": calls,
-                        "tottime_s": round(own, 4), "cumtime_s": round(cumulative, 4)})
+        entries.append(
+            {
+                "function": f"{Path(filename).name}:{line}({name})",
+                "calls": calls,
+                "tottime_s": round(own, 4),
+                "cumtime_s": round(cumulative, 4),
+            }
+        )
     entries.sort(key=lambda e: e["tottime_s"], reverse=True)
     return entries[:top]
 
@@ -466,15 +550,17 @@ def profiles(negosim: ModuleType, scenario: Any, rows: list[Row], force: bool) -
     missed = {r.case for r in rows if r.met is False and not r.case.endswith("(FAILED)")}
     wanted = {
         "numpy floor": (f"flagship {CHUNK:,} worlds", lambda: flagship_once(negosim, scenario, CHUNK)),
-        "traced": ("traced 1-world run x9",
-                   lambda: [negosim.NegotiationModel(scenario, seeds=[s]).run() for s in range(9)]),
+        "traced": (
+            "traced 1-world run x9",
+            lambda: [negosim.NegotiationModel(scenario, seeds=[s]).run() for s in range(9)],
+        ),
     }
     out: dict[str, list[dict[str, Any]]] = {}
     for prefix, (label, fn) in wanted.items():
         if force or any(c.startswith(prefix) for c in missed):
             try:
                 out[label] = profile_call(label, fn)
-            except Exception as error:  # noqa: BLE001 - a profile is a diagnostic, never fatal
+            except Exception as error:
                 log(f"profiling {label} failed: {error!r}")
     return out
 
@@ -488,9 +574,14 @@ def machine(negosim: ModuleType) -> dict[str, Any]:
     import pandas
 
     info: dict[str, Any] = {
-        "cpu_count": os.cpu_count(), "platform": platform.platform(), "machine": platform.machine(),
-        "python": platform.python_version(), "numpy": np.__version__, "mesa": mesa.__version__,
-        "pandas": pandas.__version__, "negosim": negosim.__version__,
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "pandas": pandas.__version__,
+        "negosim": negosim.__version__,
     }
     try:
         info["negmas"] = importlib.metadata.version("negmas")
@@ -520,8 +611,16 @@ def table(rows: list[Row]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|---|---:|---:|---:|---|---|---|---:|"]
     for r in rows:
         met = "" if r.met is None else ("yes" if r.met else "**NO**")
-        cells = [r.case, fmt(r.worlds, ","), fmt(r.seconds, ".3f"), fmt_rate(r.rate), r.measured, r.target, met,
-                 fmt(r.other_cores, ".2f")]
+        cells = [
+            r.case,
+            fmt(r.worlds, ","),
+            fmt(r.seconds, ".3f"),
+            fmt_rate(r.rate),
+            r.measured,
+            r.target,
+            met,
+            fmt(r.other_cores, ".2f"),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -530,8 +629,11 @@ def print_report(rows: list[Row], profile: dict[str, list[dict[str, Any]]]) -> N
     """The table, the missed targets, and where the time went for those."""
     print(table(rows))
     missed = [r for r in rows if r.met is False]
-    print("\ntargets missed: " + "; ".join(f"{r.case} ({r.measured}, target {r.target})" for r in missed)
-          if missed else "\nall targets met")
+    print(
+        "\ntargets missed: " + "; ".join(f"{r.case} ({r.measured}, target {r.target})" for r in missed)
+        if missed
+        else "\nall targets met"
+    )
     for label, entries in profile.items():
         print(f"\nprofile of the {label} (top by own time):")
         for e in entries[:12]:
@@ -540,8 +642,9 @@ def print_report(rows: list[Row], profile: dict[str, list[dict[str, Any]]]) -> N
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="skip the 10^6-seed streaming case and repeat the long cases once")
+    parser.add_argument(
+        "--quick", action="store_true", help="skip the 10^6-seed streaming case and repeat the long cases once"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json", help="JSON results file")
     parser.add_argument("--profile", action="store_true", help="profile the flagship cases even if on target")
     parser.add_argument("--stream-child", type=int, help=argparse.SUPPRESS)
@@ -577,7 +680,7 @@ def guarded(label: str, case: Callable[[], list[Row]]) -> list[Row]:
     """
     try:
         return case()
-    except Exception as error:  # noqa: BLE001 - any failure is reported, not fatal
+    except Exception as error:
         log(f"case {label!r} failed: {error!r}")
         return [Row(f"{label} (FAILED)", None, None, f"error: {error!r}"[:120], "", False)]
 
@@ -590,8 +693,10 @@ def main(argv: list[str] | None = None) -> int:
 
     negosim = import_negosim()
     scenario = negosim.load_scenario(FLAGSHIP)
-    log(f"{scenario.meta.name}: {len(scenario.party_ids)} parties, {len(scenario.clause_ids)} clauses, "
-        f"{scenario.calendar.rounds} rounds; {os.cpu_count()} CPUs")
+    log(
+        f"{scenario.meta.name}: {len(scenario.party_ids)} parties, {len(scenario.clause_ids)} clauses, "
+        f"{scenario.calendar.rounds} rounds; {os.cpu_count()} CPUs"
+    )
     load_at_start = list(os.getloadavg())
     flagship_once(negosim, scenario, 10)  # warm-up: lazy imports and first-call caches are not what we measure
 
@@ -603,12 +708,20 @@ def main(argv: list[str] | None = None) -> int:
         "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "quick": args.quick,
-        "scenario": {"file": str(FLAGSHIP.relative_to(ROOT)), "parties": len(scenario.party_ids),
-                     "clauses": len(scenario.clause_ids), "rounds": scenario.calendar.rounds},
+        "scenario": {
+            "file": str(FLAGSHIP.relative_to(ROOT)),
+            "parties": len(scenario.party_ids),
+            "clauses": len(scenario.clause_ids),
+            "rounds": scenario.calendar.rounds,
+        },
         "machine": {**machine(negosim), "load_at_start": load_at_start, "load_at_end": list(os.getloadavg())},
-        "targets": {"floor_ratio_max": FLOOR_RATIO_MAX, "traced_max_s": TRACED_MAX_S,
-                    "linearity_max": LINEARITY_MAX, "stream_rss_max_bytes": STREAM_RSS_MAX,
-                    "speedup_min": SPEEDUP_MIN},
+        "targets": {
+            "floor_ratio_max": FLOOR_RATIO_MAX,
+            "traced_max_s": TRACED_MAX_S,
+            "linearity_max": LINEARITY_MAX,
+            "stream_rss_max_bytes": STREAM_RSS_MAX,
+            "speedup_min": SPEEDUP_MIN,
+        },
         "rows": [r.as_json() for r in rows],
         "profiles": profile,
         "wall_s": time.perf_counter() - START,

@@ -50,15 +50,15 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario, run_ensemble  # noqa: E402
-from negosim.analysis import wilson  # noqa: E402
-from negosim.outcomes import STATUS_NAMES  # noqa: E402
-from negosim.plots import STATUS_COLOURS  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import load_scenario, run_ensemble
+from negosim.analysis.summary import wilson
+from negosim.plots.style import STATUS_COLOURS
+from negosim.runs.study import study_main
+from negosim.vocabulary import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "study_war.toml"
@@ -72,15 +72,19 @@ SWEEPS = {
     "B expects gains": "A expects 0 (the truth), B expects +g a round",
     "B's gains foreseen": "true drift +g, both expect +g",
 }
-SWEEP_STYLE = {"mutual optimism": ("o-", "#e76f51"), "B expects gains": ("s-", "#264653"),
-               "B's gains foreseen": ("^--", "#8d99ae")}
+SWEEP_STYLE = {
+    "mutual optimism": ("o-", "#e76f51"),
+    "B expects gains": ("s-", "#264653"),
+    "B's gains foreseen": ("^--", "#8d99ae"),
+}
 
 
 def point_scenario(base, sweep: str, value: float):
     """The scenario for one point of one sweep."""
     if sweep == "mutual optimism":
-        return base.with_values({"parties.A.reservation.expected_drift": -value / 2,
-                                 "parties.B.reservation.expected_drift": value / 2})
+        return base.with_values(
+            {"parties.A.reservation.expected_drift": -value / 2, "parties.B.reservation.expected_drift": value / 2}
+        )
     if sweep == "B expects gains":
         return base.with_values({"parties.B.reservation.expected_drift": value})
     if sweep == "B's gains foreseen":
@@ -88,14 +92,16 @@ def point_scenario(base, sweep: str, value: float):
         # the opening text and the opening aspirations move with it (still complete information).
         shift = value * base.parties["B"].reservation.lookahead
         opening = base.texts["opening"].values["line"]
-        return base.with_values({
-            "battlefield.drift": value,
-            "parties.A.reservation.expected_drift": value,
-            "parties.B.reservation.expected_drift": value,
-            "texts.opening.values.line": min(opening + shift, 1.0),
-            "parties.A.tactic.initial": max(base.parties["A"].tactic.initial - shift, 0.01),
-            "parties.B.tactic.initial": min(base.parties["B"].tactic.initial + shift, 1.0),
-        })
+        return base.with_values(
+            {
+                "battlefield.drift": value,
+                "parties.A.reservation.expected_drift": value,
+                "parties.B.reservation.expected_drift": value,
+                "texts.opening.values.line": min(opening + shift, 1.0),
+                "parties.A.tactic.initial": max(base.parties["A"].tactic.initial - shift, 0.01),
+                "parties.B.tactic.initial": min(base.parties["B"].tactic.initial + shift, 1.0),
+            }
+        )
     raise ValueError(sweep)
 
 
@@ -104,9 +110,16 @@ def summarise(outcomes: pd.DataFrame, sweep: str, value: float, lookahead: float
     n = len(outcomes)
     deals = outcomes[status == "deal"]
     p, low, high = wilson(int((status != "deal").sum()), n)
-    row = {"sweep": sweep, "drift_per_round": value, "belief_gap": value * lookahead, "worlds": n,
-           "p_no_deal": p, "p_no_deal_low": low, "p_no_deal_high": high}
-    for name in STATUS_NAMES:
+    row = {
+        "sweep": sweep,
+        "drift_per_round": value,
+        "belief_gap": value * lookahead,
+        "worlds": n,
+        "p_no_deal": p,
+        "p_no_deal_low": low,
+        "p_no_deal_high": high,
+    }
+    for name in Outcome.labels():
         row[f"p_{name}"] = float((status == name).mean())
     rounds = (deals["rounds"] - 1).to_numpy()
     row["median_deal_round"] = float(np.median(rounds)) if rounds.size else np.nan
@@ -136,15 +149,21 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
 def _figure(table: pd.DataFrame, seeds: int, path: Path) -> None:
     fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained", sharex="col", height_ratios=[1.6, 1])
     panels = (("mutual optimism",), ("B expects gains", "B's gains foreseen"))
-    titles = ("Mutual optimism: each side expects the line to move its way",
-              "One side expects battlefield gains")
-    xlabels = ("belief gap: land B expects minus land A expects\nover the 30-round look-ahead (share of the territory)",
-               "B's expected gain over the 30-round look-ahead\n(share of the territory)")
+    titles = ("Mutual optimism: each side expects the line to move its way", "One side expects battlefield gains")
+    xlabels = (
+        "belief gap: land B expects minus land A expects\nover the 30-round look-ahead (share of the territory)",
+        "B's expected gain over the 30-round look-ahead\n(share of the territory)",
+    )
     for column, (sweeps, title, xlabel) in enumerate(zip(panels, titles, xlabels)):
         top, bottom = axes[0, column], axes[1, column]
         for ax in (top, bottom):
-            ax.axvspan(0, 0.1, color=STATUS_COLOURS["deal"], alpha=0.08,
-                       label="within the initial range's width (0.1)" if ax is top else None)
+            ax.axvspan(
+                0,
+                0.1,
+                color=STATUS_COLOURS["deal"],
+                alpha=0.08,
+                label="within the initial range's width (0.1)" if ax is top else None,
+            )
         for sweep in sweeps:
             rows = table[table["sweep"] == sweep]
             marker, colour = SWEEP_STYLE[sweep]
@@ -161,26 +180,32 @@ def _figure(table: pd.DataFrame, seeds: int, path: Path) -> None:
         bottom.annotate("horizon", (0.0, 59), xytext=(2, -10), textcoords="offset points", fontsize="small")
     axes[0, 0].set_ylabel("P(no deal by the horizon)\n(%, 95% Wilson band)")
     axes[1, 0].set_ylabel("median round of the deal\n(deals only; days)")
-    fig.suptitle(f"Bargaining and war: complete information gives an immediate deal; divergent beliefs "
-                 f"delay it, then prevent it ({seeds} worlds per point)")
+    fig.suptitle(
+        f"Bargaining and war: complete information gives an immediate deal; divergent beliefs "
+        f"delay it, then prevent it ({seeds} worlds per point)"
+    )
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def _markdown(table: pd.DataFrame) -> str:
-    shown = pd.DataFrame({
-        "sweep": table["sweep"],
-        "drift/round": table["drift_per_round"],
-        "gap (land)": table["belief_gap"].round(2),
-        "worlds": table["worlds"],
-        "P(no deal) % [95% CI]": [f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
-                                  for p, lo, hi in zip(table["p_no_deal"], table["p_no_deal_low"], table["p_no_deal_high"])],
-        "framework %": (100 * table["p_framework"]).round(1),
-        "deadlock %": (100 * table["p_deadlock"]).round(1),
-        "breakdown %": (100 * table["p_breakdown"]).round(1),
-        "median deal round": table["median_deal_round"],
-        "mean deal line": table["mean_deal_line"].round(3),
-    })
+    shown = pd.DataFrame(
+        {
+            "sweep": table["sweep"],
+            "drift/round": table["drift_per_round"],
+            "gap (land)": table["belief_gap"].round(2),
+            "worlds": table["worlds"],
+            "P(no deal) % [95% CI]": [
+                f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
+                for p, lo, hi in zip(table["p_no_deal"], table["p_no_deal_low"], table["p_no_deal_high"])
+            ],
+            "framework %": (100 * table["p_framework"]).round(1),
+            "deadlock %": (100 * table["p_deadlock"]).round(1),
+            "breakdown %": (100 * table["p_breakdown"]).round(1),
+            "median deal round": table["median_deal_round"],
+            "mean deal line": table["mean_deal_line"].round(3),
+        }
+    )
     return shown.to_markdown(index=False)
 
 

@@ -42,16 +42,15 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario, run_ensemble  # noqa: E402
-from negosim.analysis import wilson  # noqa: E402
-from negosim.experiment import experiment_from, run_experiment  # noqa: E402
-from negosim.outcomes import STATUS_NAMES  # noqa: E402
-from negosim.plots import STATUS_COLOURS  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import experiment_from, load_scenario, run_ensemble, run_experiment
+from negosim.analysis.summary import wilson
+from negosim.plots.style import STATUS_COLOURS
+from negosim.runs.study import study_main
+from negosim.vocabulary import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "study_deadline.toml"
@@ -74,16 +73,18 @@ def summarise(outcomes: pd.DataFrame, condition: str, q: float, deadline_round: 
     late = int(((rounds > deadline_round - LATE_WINDOW) & (rounds <= deadline_round)).sum())
     share, low, high = wilson(late, rounds.size)
     row = {"condition": condition, "extension_prob": q, "worlds": n}
-    for name in STATUS_NAMES:
+    for name in Outcome.labels():
         row[f"p_{name}"] = float((status == name).mean())
     row["p_fail"] = 1.0 - row["p_deal"]
-    row.update({
-        "late_deal_share": share,
-        "late_low": low,
-        "late_high": high,
-        "deals_after_first_deadline": float((rounds > deadline_round).mean()) if rounds.size else np.nan,
-        "median_deal_round": float(np.median(rounds)) if rounds.size else np.nan,
-    })
+    row.update(
+        {
+            "late_deal_share": share,
+            "late_low": low,
+            "late_high": high,
+            "deals_after_first_deadline": float((rounds > deadline_round).mean()) if rounds.size else np.nan,
+            "median_deal_round": float(np.median(rounds)) if rounds.size else np.nan,
+        }
+    )
     return row
 
 
@@ -103,8 +104,12 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
     # 2. The same deadline made soft, sweeping its extension probability (common seeds).
     soft = scenario.with_values({"deadlines.0.kind": "soft"})
     sweep = run_experiment(
-        experiment_from(soft, {"deadlines.0.extension_prob": {"values": list(EXTENSION_PROBS)}},
-                        name="deadline_extension", seeds=seeds),
+        experiment_from(
+            soft,
+            {"deadlines.0.extension_prob": {"values": list(EXTENSION_PROBS)}},
+            name="deadline_extension",
+            seeds=seeds,
+        ),
         progress=False,
     ).outcomes.reset_index()
     by_q = {q: group for q, group in sweep.groupby("deadlines.0.extension_prob")}
@@ -126,8 +131,13 @@ def _figure_hard(outcomes: pd.DataFrame, T: int, row: dict, path: Path) -> None:
     lo = max(0, int(rounds.min()) - 3) if rounds.size else 0
     bins = np.arange(lo, T + 2) - 0.5
     ax.axvspan(T - LATE_WINDOW + 0.5, T + 0.5, color="#f4a261", alpha=0.2, label=f"last {LATE_WINDOW} rounds")
-    ax.hist(rounds, bins=bins, weights=np.full(rounds.size, 100.0 / n), color=STATUS_COLOURS["deal"],
-            label=f"deals ({100 * row['p_deal']:.0f}% of worlds)")
+    ax.hist(
+        rounds,
+        bins=bins,
+        weights=np.full(rounds.size, 100.0 / n),
+        color=STATUS_COLOURS["deal"],
+        label=f"deals ({100 * row['p_deal']:.0f}% of worlds)",
+    )
     ax.axvline(T + 0.5, color="black", linestyle="--", linewidth=1.2, label=f"hard deadline (round {T})")
     # Failures as bars just past the deadline.
     x = T + 2
@@ -138,8 +148,10 @@ def _figure_hard(outcomes: pd.DataFrame, T: int, row: dict, path: Path) -> None:
             x += 1
     ax.set_xlabel("round of agreement (days since the talks opened)")
     ax.set_ylabel("share of worlds (%)")
-    ax.set_title(f"Hard deadline: {100 * row['late_deal_share']:.0f}% of deals in the last {LATE_WINDOW} rounds; "
-                 f"{100 * row['p_fail']:.0f}% of worlds fail\n({n} worlds; failures shown to the right of the deadline)")
+    ax.set_title(
+        f"Hard deadline: {100 * row['late_deal_share']:.0f}% of deals in the last {LATE_WINDOW} rounds; "
+        f"{100 * row['p_fail']:.0f}% of worlds fail\n({n} worlds; failures shown to the right of the deadline)"
+    )
     ax.legend(loc="upper left", fontsize="small")
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -172,9 +184,21 @@ def _figure_sweep(by_q: dict, table: pd.DataFrame, T: int, deadline, path: Path)
     ax = fig.add_subplot(grid[:, 1])
     q = table["extension_prob"].to_numpy()
     share = 100 * table["late_deal_share"].to_numpy()
-    ax.fill_between(q, 100 * table["late_low"], 100 * table["late_high"], color=STATUS_COLOURS["deal"], alpha=0.25,
-                    label="95% Wilson interval")
-    ax.plot(q, share, "o-", color=STATUS_COLOURS["deal"], label=f"deals in the last {LATE_WINDOW} rounds\nbefore the first deadline (% of deals)")
+    ax.fill_between(
+        q,
+        100 * table["late_low"],
+        100 * table["late_high"],
+        color=STATUS_COLOURS["deal"],
+        alpha=0.25,
+        label="95% Wilson interval",
+    )
+    ax.plot(
+        q,
+        share,
+        "o-",
+        color=STATUS_COLOURS["deal"],
+        label=f"deals in the last {LATE_WINDOW} rounds\nbefore the first deadline (% of deals)",
+    )
     ax.plot(q, 100 * table["p_fail"], "s--", color=STATUS_COLOURS["deadlock"], label="no deal (% of worlds)")
     ax.set_xlabel("probability the soft deadline is extended, q")
     ax.set_ylabel("share (%)")
@@ -182,26 +206,31 @@ def _figure_sweep(by_q: dict, table: pd.DataFrame, T: int, deadline, path: Path)
     ax.set_xticks(list(EXTENSION_PROBS))
     ax.legend(loc="upper right", fontsize="small")
     ax.set_title("The spike before the first deadline shrinks")
-    fig.suptitle(f"Soft deadline on round {T} that ends the talks unless extended by {step} days (at most {deadline.max_extensions} times)")
+    fig.suptitle(
+        f"Soft deadline on round {T} that ends the talks unless extended by {step} days "
+        f"(at most {deadline.max_extensions} times)"
+    )
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def _markdown(table: pd.DataFrame, T: int) -> str:
-    shown = pd.DataFrame({
-        "condition": table["condition"],
-        "worlds": table["worlds"],
-        "deal %": (100 * table["p_deal"]).round(1),
-        "framework %": (100 * table["p_framework"]).round(1),
-        "deadlock %": (100 * table["p_deadlock"]).round(1),
-        "breakdown %": (100 * table["p_breakdown"]).round(1),
-        f"deals in rounds {T - LATE_WINDOW + 1}-{T} % [95% CI]": [
-            f"{100 * s:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
-            for s, lo, hi in zip(table["late_deal_share"], table["late_low"], table["late_high"])
-        ],
-        "deals after round %d %%" % T: (100 * table["deals_after_first_deadline"]).round(1),
-        "median deal round": table["median_deal_round"],
-    })
+    shown = pd.DataFrame(
+        {
+            "condition": table["condition"],
+            "worlds": table["worlds"],
+            "deal %": (100 * table["p_deal"]).round(1),
+            "framework %": (100 * table["p_framework"]).round(1),
+            "deadlock %": (100 * table["p_deadlock"]).round(1),
+            "breakdown %": (100 * table["p_breakdown"]).round(1),
+            f"deals in rounds {T - LATE_WINDOW + 1}-{T} % [95% CI]": [
+                f"{100 * s:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
+                for s, lo, hi in zip(table["late_deal_share"], table["late_low"], table["late_high"])
+            ],
+            f"deals after round {T} %": (100 * table["deals_after_first_deadline"]).round(1),
+            "median deal round": table["median_deal_round"],
+        }
+    )
     return shown.to_markdown(index=False)
 
 

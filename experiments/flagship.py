@@ -58,17 +58,18 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario, run_ensemble  # noqa: E402
-from negosim.analysis import summarize  # noqa: E402
-from negosim.outcomes import STATUS_NAMES  # noqa: E402
-from negosim.params import draw  # noqa: E402
-from negosim.plots import STATUS_COLOURS  # noqa: E402
-from negosim.scenario import Scenario, lookup  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import load_scenario, run_ensemble
+from negosim.analysis.summary import summarize
+from negosim.engine.params import draw
+from negosim.plots.style import STATUS_COLOURS
+from negosim.runs.study import study_main
+from negosim.scenario import Scenario
+from negosim.scenario.keypaths import lookup
+from negosim.vocabulary import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -106,9 +107,14 @@ CANDIDATES: dict[str, tuple[float, float, str]] = {
     "deadlines.0.extension_prob": (0.0, 1.0, "Thanksgiving extension probability"),
 }
 SMALL_CANDIDATES = [
-    "parties.RU.reservation.base", "parties.UA.reservation.base", "parties.RU.veto.tolerance",
-    "parties.RU.tactic.exponent", "mediator.bias", "mediator.leverage.UA.per_round",
-    "battlefield.drift", "mediator.deal_bonus",
+    "parties.RU.reservation.base",
+    "parties.UA.reservation.base",
+    "parties.RU.veto.tolerance",
+    "parties.RU.tactic.exponent",
+    "mediator.bias",
+    "mediator.leverage.UA.per_round",
+    "battlefield.drift",
+    "mediator.deal_bonus",
 ]
 FULL = {"seeds": 20_000, "tornado_seeds": 5_000, "candidates": list(CANDIDATES)}
 SMALL = {"seeds": 300, "tornado_seeds": 300, "candidates": SMALL_CANDIDATES}
@@ -156,16 +162,27 @@ def tornado(scenario: Scenario, base: pd.DataFrame, paths: list[str], seeds: int
             varied = scenario.with_values({path: value})
             deal[end] = _is_deal(run_ensemble(varied, seeds, processes=processes, progress=False).outcomes)
         swing = deal["high"] - deal["low"]
-        rows.append({
-            "parameter": path, "label": CANDIDATES[path][2], "rule": rule, "low": low, "high": high,
-            "low_clipped": low <= CANDIDATES[path][0], "high_clipped": high >= CANDIDATES[path][1],
-            "p_deal_base": base_deal.mean(),
-            "p_deal_low": deal["low"].mean(), "p_deal_high": deal["high"].mean(),
-            "d_low": (deal["low"] - base_deal).mean(), "d_low_halfwidth": _halfwidth(deal["low"] - base_deal),
-            "d_high": (deal["high"] - base_deal).mean(), "d_high_halfwidth": _halfwidth(deal["high"] - base_deal),
-            "swing": swing.mean(), "swing_halfwidth": _halfwidth(swing),
-            "worlds": seeds,
-        })
+        rows.append(
+            {
+                "parameter": path,
+                "label": CANDIDATES[path][2],
+                "rule": rule,
+                "low": low,
+                "high": high,
+                "low_clipped": low <= CANDIDATES[path][0],
+                "high_clipped": high >= CANDIDATES[path][1],
+                "p_deal_base": base_deal.mean(),
+                "p_deal_low": deal["low"].mean(),
+                "p_deal_high": deal["high"].mean(),
+                "d_low": (deal["low"] - base_deal).mean(),
+                "d_low_halfwidth": _halfwidth(deal["low"] - base_deal),
+                "d_high": (deal["high"] - base_deal).mean(),
+                "d_high_halfwidth": _halfwidth(deal["high"] - base_deal),
+                "swing": swing.mean(),
+                "swing_halfwidth": _halfwidth(swing),
+                "worlds": seeds,
+            }
+        )
     table = pd.DataFrame(rows)
     table["abs_swing"] = table["swing"].abs()
     table = table.sort_values("abs_swing", ascending=False, kind="stable").reset_index(drop=True)
@@ -176,12 +193,18 @@ def tornado(scenario: Scenario, base: pd.DataFrame, paths: list[str], seeds: int
 
 def split_table(outcomes: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     s = summarize(outcomes, scenario)
-    rows = [{"quantity": f"P({name})", **{k: s["outcomes"][name][k] for k in ("p", "low", "high", "count")}}
-            for name in STATUS_NAMES]
+    rows = [
+        {"quantity": f"P({name})", **{k: s["outcomes"][name][k] for k in ("p", "low", "high", "count")}}
+        for name in Outcome.labels()
+    ]
     for party in scenario.principals:
         e = s["signs_by"][party]
-        rows.append({"quantity": f"P({party} signs by {s['signs_by']['date']})",
-                     **{k: e[k] for k in ("p", "low", "high", "count")}})
+        rows.append(
+            {
+                "quantity": f"P({party} signs by {s['signs_by']['date']})",
+                **{k: e[k] for k in ("p", "low", "high", "count")},
+            }
+        )
     e = s["deal_by"]
     rows.append({"quantity": f"P(deal by {e['date']})", **{k: e[k] for k in ("p", "low", "high", "count")}})
     table = pd.DataFrame(rows)
@@ -196,10 +219,18 @@ def split_table(outcomes: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 def _fig_outcomes(split: pd.DataFrame) -> plt.Figure:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained", gridspec_kw={"width_ratios": [4, 3]})
     n = int(split["worlds"].iloc[0])
-    parts = [(split.iloc[:4], [STATUS_COLOURS[s] for s in STATUS_NAMES], [*STATUS_NAMES], "Outcome shares"),
-             (split.iloc[4:], ["#457b9d", "#e63946", STATUS_COLOURS["deal"]],
-              [q.removeprefix("P(").removesuffix(")").replace(" signs by ", " signs by\n").replace(" by ", " by\n")
-               for q in split["quantity"].iloc[4:]], "Split probabilities")]
+    parts = [
+        (split.iloc[:4], [STATUS_COLOURS[s] for s in Outcome.labels()], list(Outcome.labels()), "Outcome shares"),
+        (
+            split.iloc[4:],
+            ["#457b9d", "#e63946", STATUS_COLOURS["deal"]],
+            [
+                q.removeprefix("P(").removesuffix(")").replace(" signs by ", " signs by\n").replace(" by ", " by\n")
+                for q in split["quantity"].iloc[4:]
+            ],
+            "Split probabilities",
+        ),
+    ]
     for ax, (part, colours, names, title) in zip(axes, parts):
         p = part["p"].to_numpy()
         err = np.clip(np.vstack([p - part["low"].to_numpy(), part["high"].to_numpy() - p]), 0, None)
@@ -226,46 +257,74 @@ def _fig_tornado(table: pd.DataFrame) -> plt.Figure:
     for end, colour, shift in (("low", "#457b9d", -0.2), ("high", "#e76f51", 0.2)):
         values = top[f"p_deal_{end}"].to_numpy()
         half = top[f"d_{end}_halfwidth"].to_numpy()
-        ax.barh(y + shift, 100 * (values - base), left=100 * base, height=0.38, color=colour,
-                label=f"parameter at its {end} value (value printed at the bar's end)")
+        ax.barh(
+            y + shift,
+            100 * (values - base),
+            left=100 * base,
+            height=0.38,
+            color=colour,
+            label=f"parameter at its {end} value (value printed at the bar's end)",
+        )
         ax.errorbar(100 * values, y + shift, xerr=100 * half, fmt="none", ecolor="black", capsize=2, linewidth=0.8)
         for yi, value, p, h, clipped in zip(y, top[end], values, half, top[f"{end}_clipped"]):
             right = p >= base
             text = _fmt(value) + (" (clipped)" if clipped else "")
-            ax.annotate(text, (100 * (p + h if right else p - h), yi + shift), fontsize="x-small", va="center",
-                        ha="left" if right else "right", xytext=(3 if right else -3, 0), textcoords="offset points")
+            ax.annotate(
+                text,
+                (100 * (p + h if right else p - h), yi + shift),
+                fontsize="x-small",
+                va="center",
+                ha="left" if right else "right",
+                xytext=(3 if right else -3, 0),
+                textcoords="offset points",
+            )
     ax.axvline(100 * base, color="black", linewidth=1)
     ax.set_yticks(y, [f"{lab}\n[{path}]" for lab, path in zip(top["label"], top["parameter"])], fontsize="small")
-    ax.set_xlabel(f"P(deal by 31 Dec) (%); base {100 * base:.1f}% (black line); whiskers: 95% paired bands "
-                  "of the difference from the base")
+    ax.set_xlabel(
+        f"P(deal by 31 Dec) (%); base {100 * base:.1f}% (black line); whiskers: 95% paired bands "
+        "of the difference from the base"
+    )
     lo = min(top["p_deal_low"].min(), top["p_deal_high"].min(), base)
     hi = max(top["p_deal_low"].max(), top["p_deal_high"].max(), base)
     ax.set_xlim(max(0, 100 * lo - 8), min(100, 100 * hi + 8))
     n = int(top["worlds"].iloc[0])
-    ax.set_title(f"geneva_vs_anchorage: one-at-a-time sensitivity of P(deal)\n"
-                 f"top {len(top)} of {len(table)} parameters by |P(high) - P(low)|, {n} common-seed worlds per arm")
+    ax.set_title(
+        f"geneva_vs_anchorage: one-at-a-time sensitivity of P(deal)\n"
+        f"top {len(top)} of {len(table)} parameters by |P(high) - P(low)|, {n} common-seed worlds per arm"
+    )
     ax.legend(fontsize="small", loc="lower right")
     return fig
 
 
 def _markdown_split(split: pd.DataFrame) -> str:
-    show = pd.DataFrame({
-        "quantity": split["quantity"],
-        "share %": (100 * split["p"]).round(1),
-        "95% Wilson interval %": [f"[{100 * lo:.1f}, {100 * hi:.1f}]" for lo, hi in zip(split["low"], split["high"])],
-        "worlds": split["count"],
-    })
+    show = pd.DataFrame(
+        {
+            "quantity": split["quantity"],
+            "share %": (100 * split["p"]).round(1),
+            "95% Wilson interval %": [
+                f"[{100 * lo:.1f}, {100 * hi:.1f}]" for lo, hi in zip(split["low"], split["high"])
+            ],
+            "worlds": split["count"],
+        }
+    )
     return show.to_markdown(index=False)
 
 
 def _markdown_tornado(table: pd.DataFrame) -> str:
-    show = pd.DataFrame({
-        "rank": table["rank"], "parameter": table["parameter"], "low / high from": table["rule"],
-        "low": table["low"].map(_fmt), "high": table["high"].map(_fmt),
-        "P(deal) low %": (100 * table["p_deal_low"]).round(1), "P(deal) high %": (100 * table["p_deal_high"]).round(1),
-        "swing pp (high - low)": [f"{100 * s:+.1f} ± {100 * h:.1f}" for s, h in
-                                  zip(table["swing"], table["swing_halfwidth"])],
-    })
+    show = pd.DataFrame(
+        {
+            "rank": table["rank"],
+            "parameter": table["parameter"],
+            "low / high from": table["rule"],
+            "low": table["low"].map(_fmt),
+            "high": table["high"].map(_fmt),
+            "P(deal) low %": (100 * table["p_deal_low"]).round(1),
+            "P(deal) high %": (100 * table["p_deal_high"]).round(1),
+            "swing pp (high - low)": [
+                f"{100 * s:+.1f} ± {100 * h:.1f}" for s, h in zip(table["swing"], table["swing_halfwidth"])
+            ],
+        }
+    )
     return show.to_markdown(index=False)
 
 
@@ -287,16 +346,30 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     split.to_csv(out / "split.csv", index=False)
     table.to_csv(out / "tornado.csv", index=False)
     pi = split.attrs["deal_position_index"]
-    md_split = "\n".join([
-        f"# {NAME}: outcome distribution and split ({len(base)} worlds)", "", _markdown_split(split), "",
-        f"Median position index of deals (geneva_19 = 0, anchorage_28 = 1): {pi['median']:.3f} "
-        f"(IQR {pi['q25']:.3f} to {pi['q75']:.3f}); median rounds to a deal: {split.attrs['median_rounds_to_deal']:g}.",
-        ""])
-    md_tornado = "\n".join([
-        f"# {NAME}: one-at-a-time sensitivity of P(deal)", "",
-        f"Base P(deal) {100 * table['p_deal_base'].iloc[0]:.1f}% over {int(table['worlds'].iloc[0])} common-seed "
-        "worlds per arm; swing = P(deal | high) - P(deal | low), ± its 95% paired band; the figure shows the top "
-        f"{TOP}.", "", _markdown_tornado(table), ""])
+    md_split = "\n".join(
+        [
+            f"# {NAME}: outcome distribution and split ({len(base)} worlds)",
+            "",
+            _markdown_split(split),
+            "",
+            f"Median position index of deals (geneva_19 = 0, anchorage_28 = 1): {pi['median']:.3f} "
+            f"(IQR {pi['q25']:.3f} to {pi['q75']:.3f}); "
+            f"median rounds to a deal: {split.attrs['median_rounds_to_deal']:g}.",
+            "",
+        ]
+    )
+    md_tornado = "\n".join(
+        [
+            f"# {NAME}: one-at-a-time sensitivity of P(deal)",
+            "",
+            f"Base P(deal) {100 * table['p_deal_base'].iloc[0]:.1f}% over {int(table['worlds'].iloc[0])} common-seed "
+            "worlds per arm; swing = P(deal | high) - P(deal | low), ± its 95% paired band; the figure shows the top "
+            f"{TOP}.",
+            "",
+            _markdown_tornado(table),
+            "",
+        ]
+    )
     (out / "split.md").write_text(md_split, encoding="utf-8")
     (out / "tornado.md").write_text(md_tornado, encoding="utf-8")
     for stem, fig in {"outcome_shares": _fig_outcomes(split), "tornado": _fig_tornado(table)}.items():
@@ -310,8 +383,12 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     return study_main(
-        __doc__, ROOT / "runs" / "studies" / NAME, run, argv=argv,
-        small_help="a quick run (300 seeds, 8 candidates)", processes=True,
+        __doc__,
+        ROOT / "runs" / "studies" / NAME,
+        run,
+        argv=argv,
+        small_help="a quick run (300 seeds, 8 candidates)",
+        processes=True,
     )
 
 

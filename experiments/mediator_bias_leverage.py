@@ -64,16 +64,15 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario  # noqa: E402
-from negosim.analysis import wilson  # noqa: E402
-from negosim.experiment import experiment_from, run_experiment  # noqa: E402
-from negosim.plots import STATUS_COLOURS  # noqa: E402
-from negosim.scenario import lookup  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import experiment_from, load_scenario, run_experiment
+from negosim.analysis.summary import wilson
+from negosim.plots.style import STATUS_COLOURS
+from negosim.runs.study import study_main
+from negosim.scenario.keypaths import lookup
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -179,8 +178,13 @@ def _fig_bias(points: pd.DataFrame) -> plt.Figure:
         axes[0].plot(part[BIAS], 100 * part["p_deal"], marker="o", color=colour, label=label)
         axes[0].fill_between(part[BIAS], 100 * part["p_deal_low"], 100 * part["p_deal_high"], color=colour, alpha=0.2)
         axes[1].plot(part[BIAS], 100 * part["p_sign_UA_by_27nov"], marker="o", color=colour, label=label)
-        axes[1].fill_between(part[BIAS], 100 * part["p_sign_UA_by_27nov_low"], 100 * part["p_sign_UA_by_27nov_high"],
-                             color=colour, alpha=0.2)
+        axes[1].fill_between(
+            part[BIAS],
+            100 * part["p_sign_UA_by_27nov_low"],
+            100 * part["p_sign_UA_by_27nov_high"],
+            color=colour,
+            alpha=0.2,
+        )
     axes[0].set_title("P(deal by 31 Dec) against mediator bias")
     axes[0].set_ylabel("P(deal) (%), 95% Wilson bands")
     axes[1].set_title("P(Kyiv signs by 27 Nov) against mediator bias")
@@ -202,8 +206,15 @@ def _heat(ax, points: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str, ti
     ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
     for (r, c), value in np.ndenumerate(grid.to_numpy()):
-        ax.text(c, r, f"{100 * value:.1f}", ha="center", va="center", fontsize="small",
-                color="white" if value < 0.25 else "black")
+        ax.text(
+            c,
+            r,
+            f"{100 * value:.1f}",
+            ha="center",
+            va="center",
+            fontsize="small",
+            color="white" if value < 0.25 else "black",
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -212,10 +223,24 @@ def _heat(ax, points: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str, ti
 
 def _fig_heatmap(a: pd.DataFrame, b: pd.DataFrame) -> plt.Figure:
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.8), layout="constrained")
-    _heat(axes[0], a, BIAS, UA_PRESSURE, "mediator bias (-1 Kyiv .. +1 Moscow; unitless)",
-          "US pressure on Kyiv (utility units per round)", "A. bias x pressure on Kyiv")
-    image = _heat(axes[1], b, RU_PRESSURE, RU_CAP, "US pressure on Moscow (utility units per round)",
-                  "cap on pressure on Moscow (utility units)", "B. pressure on Moscow x its cap (bias drawn)")
+    _heat(
+        axes[0],
+        a,
+        BIAS,
+        UA_PRESSURE,
+        "mediator bias (-1 Kyiv .. +1 Moscow; unitless)",
+        "US pressure on Kyiv (utility units per round)",
+        "A. bias x pressure on Kyiv",
+    )
+    image = _heat(
+        axes[1],
+        b,
+        RU_PRESSURE,
+        RU_CAP,
+        "US pressure on Moscow (utility units per round)",
+        "cap on pressure on Moscow (utility units)",
+        "B. pressure on Moscow x its cap (bias drawn)",
+    )
     fig.colorbar(image, ax=axes, label="P(deal by 31 Dec) (%)")
     fig.suptitle("geneva_vs_anchorage: P(deal) in % (cells: common-seed worlds per point)")
     return fig
@@ -227,10 +252,24 @@ def _fig_timing(a: pd.DataFrame, b: pd.DataFrame) -> plt.Figure:
     biases = a[BIAS].unique()
     bias = biases[np.argmin(np.abs(biases - FLAGSHIP_BIAS_FOR_TIMING))]
     part = a[a[BIAS] == bias].sort_values(UA_PRESSURE)
-    axes[0].errorbar(part[UA_PRESSURE], part["mean_rounds_to_deal"], yerr=part["mean_rounds_to_deal_halfwidth"],
-                     marker="o", capsize=4, color=STATUS_COLOURS["deal"], label="mean (95% CI)")
-    axes[0].plot(part[UA_PRESSURE], part["median_rounds_to_deal"], marker="s", linestyle="none", color="black",
-                 markerfacecolor="none", label="median")
+    axes[0].errorbar(
+        part[UA_PRESSURE],
+        part["mean_rounds_to_deal"],
+        yerr=part["mean_rounds_to_deal_halfwidth"],
+        marker="o",
+        capsize=4,
+        color=STATUS_COLOURS["deal"],
+        label="mean (95% CI)",
+    )
+    axes[0].plot(
+        part[UA_PRESSURE],
+        part["median_rounds_to_deal"],
+        marker="s",
+        linestyle="none",
+        color="black",
+        markerfacecolor="none",
+        label="median",
+    )
     axes[0].set_xlabel("US pressure on Kyiv (utility units per round)")
     axes[0].set_title(f"A. pressure on Kyiv (bias fixed at {bias:g})")
     caps = sorted(b[RU_CAP].unique())
@@ -238,11 +277,25 @@ def _fig_timing(a: pd.DataFrame, b: pd.DataFrame) -> plt.Figure:
     span = float(b[RU_PRESSURE].max() - b[RU_PRESSURE].min()) or 1.0
     for k, (colour, cap) in enumerate(zip(colours, caps)):
         part = b[b[RU_CAP] == cap].sort_values(RU_PRESSURE)
-        axes[1].errorbar(part[RU_PRESSURE], part["mean_rounds_to_deal"], yerr=part["mean_rounds_to_deal_halfwidth"],
-                         marker="o", capsize=4, color=colour, label=f"mean (95% CI), cap {cap:g}")
+        axes[1].errorbar(
+            part[RU_PRESSURE],
+            part["mean_rounds_to_deal"],
+            yerr=part["mean_rounds_to_deal_halfwidth"],
+            marker="o",
+            capsize=4,
+            color=colour,
+            label=f"mean (95% CI), cap {cap:g}",
+        )
         offset = (k - (len(caps) - 1) / 2) * 0.006 * span  # side by side: medians are whole rounds
-        axes[1].plot(part[RU_PRESSURE] + offset, part["median_rounds_to_deal"], marker="s", linestyle="none",
-                     color=colour, markerfacecolor="none", label=f"median, cap {cap:g}")
+        axes[1].plot(
+            part[RU_PRESSURE] + offset,
+            part["median_rounds_to_deal"],
+            marker="s",
+            linestyle="none",
+            color=colour,
+            markerfacecolor="none",
+            label=f"median, cap {cap:g}",
+        )
     axes[1].set_xlabel("US pressure on Moscow (utility units per round)")
     axes[1].set_title("B. pressure on Moscow, by cap (bias drawn)")
     axes[0].set_ylabel("rounds until the deal (days from 25 Nov;\n36 = deal on 30 Dec, horizon 31 Dec = 37)")
@@ -258,11 +311,25 @@ def _markdown(table: pd.DataFrame) -> str:
     for col in show.columns:
         if col.startswith("p_"):
             show[col] = (100 * show[col]).round(1)
-    show = show.rename(columns={BIAS: "bias", UA_PRESSURE: "UA_per_round", RU_PRESSURE: "RU_per_round",
-                                RU_CAP: "RU_maximum"})
-    keep = ["sweep", "bias", "UA_per_round", "RU_per_round", "RU_maximum", "p_deal", "p_deal_low", "p_deal_high",
-            "p_framework", "p_breakdown", "p_sign_UA_by_27nov", "median_rounds_to_deal", "mean_rounds_to_deal",
-            "deal_position_index"]
+    show = show.rename(
+        columns={BIAS: "bias", UA_PRESSURE: "UA_per_round", RU_PRESSURE: "RU_per_round", RU_CAP: "RU_maximum"}
+    )
+    keep = [
+        "sweep",
+        "bias",
+        "UA_per_round",
+        "RU_per_round",
+        "RU_maximum",
+        "p_deal",
+        "p_deal_low",
+        "p_deal_high",
+        "p_framework",
+        "p_breakdown",
+        "p_sign_UA_by_27nov",
+        "median_rounds_to_deal",
+        "mean_rounds_to_deal",
+        "deal_position_index",
+    ]
     show = show[keep].rename(columns=lambda c: c.replace("p_", "%").replace("_by_27nov", "_27Nov"))
     show = show.astype(object).where(show.notna(), "drawn")
     return show.to_markdown(index=False, floatfmt=".3g")
@@ -280,10 +347,18 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     cfg = SMALL if small else FULL
     scenario = load_scenario(SCENARIO)
 
-    exp_a = experiment_from(scenario, {BIAS: {"values": cfg[BIAS]}, UA_PRESSURE: {"values": cfg[UA_PRESSURE]}},
-                            name="bias_x_ua_pressure", seeds=cfg["seeds"])
-    exp_b = experiment_from(scenario, {RU_PRESSURE: {"values": cfg[RU_PRESSURE]}, RU_CAP: {"values": cfg[RU_CAP]}},
-                            name="ru_pressure_x_cap", seeds=cfg["seeds"])
+    exp_a = experiment_from(
+        scenario,
+        {BIAS: {"values": cfg[BIAS]}, UA_PRESSURE: {"values": cfg[UA_PRESSURE]}},
+        name="bias_x_ua_pressure",
+        seeds=cfg["seeds"],
+    )
+    exp_b = experiment_from(
+        scenario,
+        {RU_PRESSURE: {"values": cfg[RU_PRESSURE]}, RU_CAP: {"values": cfg[RU_CAP]}},
+        name="ru_pressure_x_cap",
+        seeds=cfg["seeds"],
+    )
     res_a = run_experiment(exp_a, progress=False, processes=processes)
     res_b = run_experiment(exp_b, progress=False, processes=processes)
     points_a = _point_rows(res_a, "A", scenario)
@@ -306,32 +381,56 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
         p0 = point_of(points_a, **{BIAS: bias, UA_PRESSURE: 0.0})
         p1 = point_of(points_a, **{BIAS: bias, UA_PRESSURE: hi_ua})
         d, h = paired_difference(out_a, ua_signs_by_27nov, p0, p1)
-        contrasts.append({"contrast": f"P(UA signs by 27 Nov): UA pressure {hi_ua:g} vs 0 at bias {bias:g}",
-                          "difference": d, "halfwidth": h})
+        contrasts.append(
+            {
+                "contrast": f"P(UA signs by 27 Nov): UA pressure {hi_ua:g} vs 0 at bias {bias:g}",
+                "difference": d,
+                "halfwidth": h,
+            }
+        )
     flagship_ua = 0.01 if 0.01 in cfg[UA_PRESSURE] else 0.0
     for bias in (0.0, 0.25):
-        d, h = paired_difference(out_a, _is_deal, point_of(points_a, **{BIAS: lo_bias, UA_PRESSURE: flagship_ua}),
-                                 point_of(points_a, **{BIAS: bias, UA_PRESSURE: flagship_ua}))
-        contrasts.append({"contrast": f"P(deal): bias {bias:g} vs {lo_bias:g} (UA pressure {flagship_ua:g})",
-                          "difference": d, "halfwidth": h})
+        d, h = paired_difference(
+            out_a,
+            _is_deal,
+            point_of(points_a, **{BIAS: lo_bias, UA_PRESSURE: flagship_ua}),
+            point_of(points_a, **{BIAS: bias, UA_PRESSURE: flagship_ua}),
+        )
+        contrasts.append(
+            {
+                "contrast": f"P(deal): bias {bias:g} vs {lo_bias:g} (UA pressure {flagship_ua:g})",
+                "difference": d,
+                "halfwidth": h,
+            }
+        )
     hi_ru = max(cfg[RU_PRESSURE])
     base_b = point_of(points_b, **{RU_PRESSURE: 0.0, RU_CAP: 0.05})
     for cap in cfg[RU_CAP]:
         d, h = paired_difference(out_b, _is_deal, base_b, point_of(points_b, **{RU_PRESSURE: hi_ru, RU_CAP: cap}))
-        contrasts.append({"contrast": f"P(deal): RU pressure {hi_ru:g} (cap {cap:g}) vs none", "difference": d,
-                          "halfwidth": h})
+        contrasts.append(
+            {"contrast": f"P(deal): RU pressure {hi_ru:g} (cap {cap:g}) vs none", "difference": d, "halfwidth": h}
+        )
     contrasts = pd.DataFrame(contrasts)
 
     table.to_csv(out / "points.csv", index=False)
     contrasts.to_csv(out / "contrasts.csv", index=False)
-    md = [f"# {NAME}: P(deal) and time to a deal against US bias and pressure", "",
-          f"{cfg['seeds']} common-seed worlds per point; sweep A = bias x pressure on Kyiv, "
-          "sweep B = pressure on Moscow x its cap (bias drawn U(0, 0.5)). Shares in %.", "",
-          _markdown(table), "", "## Paired contrasts (per-world differences, common seeds; percentage points)", "",
-          contrasts.assign(difference=lambda d: (100 * d["difference"]).round(2),
-                           halfwidth=lambda d: (100 * d["halfwidth"]).round(2))
-          .rename(columns={"difference": "difference_pp", "halfwidth": "95%_halfwidth_pp"})
-          .to_markdown(index=False), ""]
+    md = [
+        f"# {NAME}: P(deal) and time to a deal against US bias and pressure",
+        "",
+        f"{cfg['seeds']} common-seed worlds per point; sweep A = bias x pressure on Kyiv, "
+        "sweep B = pressure on Moscow x its cap (bias drawn U(0, 0.5)). Shares in %.",
+        "",
+        _markdown(table),
+        "",
+        "## Paired contrasts (per-world differences, common seeds; percentage points)",
+        "",
+        contrasts.assign(
+            difference=lambda d: (100 * d["difference"]).round(2), halfwidth=lambda d: (100 * d["halfwidth"]).round(2)
+        )
+        .rename(columns={"difference": "difference_pp", "halfwidth": "95%_halfwidth_pp"})
+        .to_markdown(index=False),
+        "",
+    ]
     (out / "points.md").write_text("\n".join(md), encoding="utf-8")
 
     figures = {
@@ -351,8 +450,12 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     return study_main(
-        __doc__, ROOT / "runs" / "studies" / NAME, run, argv=argv,
-        small_help="a quick run (300 seeds, fewer points)", processes=True,
+        __doc__,
+        ROOT / "runs" / "studies" / NAME,
+        run,
+        argv=argv,
+        small_help="a quick run (300 seeds, fewer points)",
+        processes=True,
     )
 
 

@@ -1,7 +1,7 @@
 """Study: Rubinstein's alternating offers against the closed form.
 
 Sweeps d1 = d2 = d over [0.5, 0.99], and d1 = 0.9 with d2 over the same grid,
-runs :class:`negosim.protocols.AlternatingOffersModel` (no noise) and compares
+runs :class:`negosim.protocols.alternating.AlternatingOffersModel` (no noise) and compares
 the first proposer's share, averaged over worlds, with Rubinstein's
 (1 - d2) / (1 - d1 d2). Two horizons: a long one (1000 rounds), where the
 finite-horizon equilibrium is within rounding of Rubinstein's, and the
@@ -30,12 +30,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim.protocols import AlternatingOffersModel, rubinstein_share  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim.protocols.alternating import AlternatingOffersModel, rubinstein_share
+from negosim.runs.study import study_main
 
 NAME = "rubinstein"
 TOLERANCE = 1e-3  # max |simulated - Rubinstein| at the long horizon
@@ -89,7 +89,13 @@ def _figures(points: pd.DataFrame, out: Path) -> list[Path]:
     fine = np.linspace(0.5, 0.99, 200)
     panels = [
         ("equal", "d1 = d2 = d", fine, fine, "discount factor d of both parties (per round)"),
-        ("d1=0.9", "d1 = 0.9, d2 varied", np.full_like(fine, 0.9), fine, "discount factor d2 of the second proposer (per round)"),
+        (
+            "d1=0.9",
+            "d1 = 0.9, d2 varied",
+            np.full_like(fine, 0.9),
+            fine,
+            "discount factor d2 of the second proposer (per round)",
+        ),
     ]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     for ax, (key, title, d1, d2, xlabel) in zip(axes, panels):
@@ -97,7 +103,14 @@ def _figures(points: pd.DataFrame, out: Path) -> list[Path]:
         ax.plot(d2, rubinstein_share(d1, d2), color="black", lw=1.5, label="Rubinstein: (1 - d2) / (1 - d1 d2)")
         for horizon, marker, colour in ((LONG, "o", "#2a9d8f"), (DEFAULT, "x", "#e76f51")):
             rows = chosen[chosen["horizon"] == horizon]
-            ax.plot(rows["d2"], rows["simulated"], marker, color=colour, ms=5, label=f"simulated, horizon {horizon} (mean over {rows['worlds'].iloc[0]} worlds)")
+            ax.plot(
+                rows["d2"],
+                rows["simulated"],
+                marker,
+                color=colour,
+                ms=5,
+                label=f"simulated, horizon {horizon} (mean over {rows['worlds'].iloc[0]} worlds)",
+            )
         ax.set_xlabel(xlabel)
         ax.set_ylabel("first proposer's share of the pie (fraction of 1)")
         ax.set_title(f"Alternating offers, {title}")

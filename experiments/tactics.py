@@ -36,14 +36,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario, run_ensemble  # noqa: E402
-from negosim.analysis import Z95  # noqa: E402
-from negosim.plots import STATUS_COLOURS  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import load_scenario, run_ensemble
+from negosim.analysis.summary import Z95
+from negosim.plots.style import STATUS_COLOURS
+from negosim.runs.study import study_main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "teaching_two_party.toml"
@@ -74,10 +74,14 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
     rows, deal_rounds = [], {}
     for a, b in PAIRINGS:
         (kind_a, e_a), (kind_b, e_b) = TACTICS[a], TACTICS[b]
-        paired = scenario.with_values({
-            "parties.A.tactic.kind": kind_a, "parties.A.tactic.exponent": e_a,
-            "parties.B.tactic.kind": kind_b, "parties.B.tactic.exponent": e_b,
-        })
+        paired = scenario.with_values(
+            {
+                "parties.A.tactic.kind": kind_a,
+                "parties.A.tactic.exponent": e_a,
+                "parties.B.tactic.kind": kind_b,
+                "parties.B.tactic.exponent": e_b,
+            }
+        )
         outcomes = run_ensemble(paired, seeds, processes=1, progress=False).outcomes
         deals = outcomes[outcomes["status"].astype(str) == "deal"]
         rounds = (deals["rounds"] - 1).to_numpy()
@@ -86,21 +90,27 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
         surplus_a = deals["utility_A"] - reservation["A"]
         surplus_b = deals["utility_B"] - reservation["B"]
         n = len(deals)
-        rows.append({
-            "pairing": name,
-            "tactic_A": a, "exponent_A": e_a, "tactic_B": b, "exponent_B": e_b,
-            "worlds": len(outcomes),
-            "p_deal": n / len(outcomes),
-            "mean_deal_round": rounds.mean() if n else np.nan,
-            "sd_deal_round": rounds.std(ddof=1) if n > 1 else np.nan,
-            "median_deal_round": float(np.median(rounds)) if n else np.nan,
-            "utility_A": deals["utility_A"].mean(),
-            "utility_A_se": deals["utility_A"].std(ddof=1) / np.sqrt(n) if n > 1 else np.nan,
-            "utility_B": deals["utility_B"].mean(),
-            "utility_B_se": deals["utility_B"].std(ddof=1) / np.sqrt(n) if n > 1 else np.nan,
-            "surplus_share_A": float((surplus_a / (surplus_a + surplus_b)).mean()),
-            "x_X": deals["x_X"].mean(), "x_Y": deals["x_Y"].mean(),
-        })
+        rows.append(
+            {
+                "pairing": name,
+                "tactic_A": a,
+                "exponent_A": e_a,
+                "tactic_B": b,
+                "exponent_B": e_b,
+                "worlds": len(outcomes),
+                "p_deal": n / len(outcomes),
+                "mean_deal_round": rounds.mean() if n else np.nan,
+                "sd_deal_round": rounds.std(ddof=1) if n > 1 else np.nan,
+                "median_deal_round": float(np.median(rounds)) if n else np.nan,
+                "utility_A": deals["utility_A"].mean(),
+                "utility_A_se": deals["utility_A"].std(ddof=1) / np.sqrt(n) if n > 1 else np.nan,
+                "utility_B": deals["utility_B"].mean(),
+                "utility_B_se": deals["utility_B"].std(ddof=1) / np.sqrt(n) if n > 1 else np.nan,
+                "surplus_share_A": float((surplus_a / (surplus_a + surplus_b)).mean()),
+                "x_X": deals["x_X"].mean(),
+                "x_Y": deals["x_Y"].mean(),
+            }
+        )
     table = pd.DataFrame(rows)
     _figure(table, deal_rounds, scenario.calendar.rounds - 1, out / "tactics.png")
     table.to_csv(out / "tactics.csv", index=False)
@@ -119,16 +129,39 @@ def _figure(table: pd.DataFrame, deal_rounds: dict, horizon: int, path: Path) ->
             continue
         p5, q1, med, q3, p95 = np.percentile(r, [5, 25, 50, 75, 95])
         left.hlines(k, p5, p95, color="black", linewidth=1)
-        left.add_patch(plt.Rectangle((q1, k - 0.25), max(q3 - q1, 0.3), 0.5, facecolor=STATUS_COLOURS["deal"],
-                                     edgecolor="black", alpha=0.8, label="middle half of deals" if k == 1 else None))
+        left.add_patch(
+            plt.Rectangle(
+                (q1, k - 0.25),
+                max(q3 - q1, 0.3),
+                0.5,
+                facecolor=STATUS_COLOURS["deal"],
+                edgecolor="black",
+                alpha=0.8,
+                label="middle half of deals" if k == 1 else None,
+            )
+        )
         left.vlines(med, k - 0.25, k + 0.25, color="black", linewidth=2, label="median" if k == 1 else None)
-    left.scatter(table["mean_deal_round"], np.arange(1, len(names) + 1), marker="D", color="white",
-                 edgecolor="black", zorder=3, label="mean")
+    left.scatter(
+        table["mean_deal_round"],
+        np.arange(1, len(names) + 1),
+        marker="D",
+        color="white",
+        edgecolor="black",
+        zorder=3,
+        label="mean",
+    )
     left.set_ylim(len(names) + 0.6, 0.4)
     left.set_xlim(0, horizon + 2)
     left.axvline(horizon, color="grey", linestyle=":", linewidth=1)
-    left.annotate("horizon = both sides' deadline", (horizon, 0.02), xycoords=("data", "axes fraction"),
-                  ha="right", fontsize="small", xytext=(-3, 0), textcoords="offset points")
+    left.annotate(
+        "horizon = both sides' deadline",
+        (horizon, 0.02),
+        xycoords=("data", "axes fraction"),
+        ha="right",
+        fontsize="small",
+        xytext=(-3, 0),
+        textcoords="offset points",
+    )
     left.set_yticks(np.arange(1, len(names) + 1), labels)
     left.set_xlabel("round of agreement (days since the talks opened)")
     left.set_title("When the deal comes (whiskers: 5th-95th percentile)")
@@ -139,10 +172,13 @@ def _figure(table: pd.DataFrame, deal_rounds: dict, horizon: int, path: Path) ->
     for k, side in enumerate(("A", "B")):
         means = table[f"utility_{side}"].to_numpy()
         err = Z95 * table[f"utility_{side}_se"].to_numpy()
-        right.barh(y + (k - 0.5) * h, means, height=h, xerr=err, color=SIDE_COLOURS[side], capsize=3,
-                   label=f"party {side}")
+        right.barh(
+            y + (k - 0.5) * h, means, height=h, xerr=err, color=SIDE_COLOURS[side], capsize=3, label=f"party {side}"
+        )
         for yy, m in zip(y + (k - 0.5) * h, means):
-            right.annotate(f"{m:.2f}", (m, yy), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+            right.annotate(
+                f"{m:.2f}", (m, yy), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small"
+            )
     right.axvline(0.5, color="black", linestyle="--", linewidth=1, label="reservation value (both)")
     right.axvline(0.79, color="grey", linestyle=":", linewidth=1, label="Nash point utility (both)")
     right.set_yticks(y, labels)
@@ -151,25 +187,29 @@ def _figure(table: pd.DataFrame, deal_rounds: dict, horizon: int, path: Path) ->
     right.set_xlabel("utility of the agreed text (0-1; mean, 95% interval)")
     right.set_title("Who gets what")
     right.legend(loc="upper right", fontsize="small")
-    fig.suptitle(f"Boulware (e = {TACTICS['Boulware'][1]}) and Conceder (e = {TACTICS['Conceder'][1]}) tactics "
-                 f"in the two-party teaching scenario ({int(table['worlds'].iloc[0])} worlds per pairing)")
+    fig.suptitle(
+        f"Boulware (e = {TACTICS['Boulware'][1]}) and Conceder (e = {TACTICS['Conceder'][1]}) tactics "
+        f"in the two-party teaching scenario ({int(table['worlds'].iloc[0])} worlds per pairing)"
+    )
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def _markdown(table: pd.DataFrame) -> str:
-    shown = pd.DataFrame({
-        "pairing": table["pairing"],
-        "worlds": table["worlds"],
-        "deal %": (100 * table["p_deal"]).round(1),
-        "mean deal round": table["mean_deal_round"].round(1),
-        "median deal round": table["median_deal_round"],
-        "utility A": table["utility_A"].round(3),
-        "utility B": table["utility_B"].round(3),
-        "A's share of the surplus": table["surplus_share_A"].round(2),
-        "X": table["x_X"].round(2),
-        "Y": table["x_Y"].round(2),
-    })
+    shown = pd.DataFrame(
+        {
+            "pairing": table["pairing"],
+            "worlds": table["worlds"],
+            "deal %": (100 * table["p_deal"]).round(1),
+            "mean deal round": table["mean_deal_round"].round(1),
+            "median deal round": table["median_deal_round"],
+            "utility A": table["utility_A"].round(3),
+            "utility B": table["utility_B"].round(3),
+            "A's share of the surplus": table["surplus_share_A"].round(2),
+            "X": table["x_X"].round(2),
+            "Y": table["x_Y"].round(2),
+        }
+    )
     return shown.to_markdown(index=False)
 
 

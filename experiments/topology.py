@@ -6,7 +6,7 @@ outcome (geneva_vs_anchorage, everything else as shipped):
 - ``star``: the flagship, a star around the US; the E3 talk to the US and to
   Kyiv; Kyiv and Moscow share only a humanitarian (HUMAN-clause) channel;
 - ``direct``: the star plus a full two-way Kyiv-Moscow channel
-  (``negosim.graph.with_direct_channel(scenario, "UA", "RU")``, latency 1,
+  (``negosim.scenario.edits.with_direct_channel(scenario, "UA", "RU")``, latency 1,
   reliability 1), replacing the humanitarian one;
 - ``no_E3``: the star with the E3 removed (party and its channels);
 - ``E3_silent`` (a check): the star with the E3 kept but its advice weight set
@@ -63,16 +63,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario, run_ensemble  # noqa: E402
-from negosim.analysis import wilson  # noqa: E402
-from negosim.graph import with_direct_channel  # noqa: E402
-from negosim.outcomes import STATUS_NAMES  # noqa: E402
-from negosim.scenario import Scenario, build_scenario  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import load_scenario, run_ensemble
+from negosim.analysis.summary import wilson
+from negosim.runs.study import study_main
+from negosim.scenario import Scenario, build_scenario
+from negosim.scenario.edits import with_direct_channel
+from negosim.vocabulary import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -115,12 +115,13 @@ def _bootstrap_median(values: np.ndarray, rng: np.random.Generator) -> tuple[flo
     return float(np.quantile(medians, 0.025)), float(np.quantile(medians, 0.975))
 
 
-def summarise(name: str, outcomes: pd.DataFrame, scenario: Scenario,
-              star: tuple[Scenario, pd.DataFrame] | None = None) -> dict:
+def summarise(
+    name: str, outcomes: pd.DataFrame, scenario: Scenario, star: tuple[Scenario, pd.DataFrame] | None = None
+) -> dict:
     n = len(outcomes)
     status = outcomes["status"].astype(str)
     row: dict = {"variant": name, "label": LABELS[name], "worlds": n}
-    for s in STATUS_NAMES:
+    for s in Outcome.labels():
         row[f"p_{s}"], row[f"p_{s}_low"], row[f"p_{s}_high"] = wilson(int((status == s).sum()), n)
     by_round = scenario.calendar.round_of(min(d.date for d in scenario.deadlines))
     ua = outcomes["sign_round_UA"]
@@ -150,11 +151,10 @@ def summarise(name: str, outcomes: pd.DataFrame, scenario: Scenario,
 
 
 def _figure(table: pd.DataFrame) -> plt.Figure:
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained",
-                             gridspec_kw={"width_ratios": [2.2, 1, 1]})
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained", gridspec_kw={"width_ratios": [2.2, 1, 1]})
     names = list(table["variant"])
     width = 0.8 / len(names)
-    groups = [*STATUS_NAMES, "RU_signs"]
+    groups = [*Outcome.labels(), "RU_signs"]
     x = np.arange(len(groups))
     for j, (_, row) in enumerate(table.iterrows()):
         p = np.array([row[f"p_{g}"] for g in groups])
@@ -162,11 +162,24 @@ def _figure(table: pd.DataFrame) -> plt.Figure:
         hi = np.array([row[f"p_{g}_high"] for g in groups])
         pos = x - 0.4 + width * (j + 0.5)
         axes[0].bar(pos, 100 * p, width, color=COLOURS[row["variant"]], label=row["label"])
-        axes[0].errorbar(pos, 100 * p, yerr=100 * np.clip(np.vstack([p - lo, hi - p]), 0, None), fmt="none", ecolor="black", capsize=3)
+        axes[0].errorbar(
+            pos,
+            100 * p,
+            yerr=100 * np.clip(np.vstack([p - lo, hi - p]), 0, None),
+            fmt="none",
+            ecolor="black",
+            capsize=3,
+        )
         for xi, pi in zip(pos, p):
-            axes[0].annotate(f"{100 * pi:.1f}", (xi, 100 * pi), xytext=(0, 3), textcoords="offset points",
-                             ha="center", fontsize="x-small")
-    axes[0].set_xticks(x, [*STATUS_NAMES, "Moscow ever signs"])
+            axes[0].annotate(
+                f"{100 * pi:.1f}",
+                (xi, 100 * pi),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize="x-small",
+            )
+    axes[0].set_xticks(x, [*Outcome.labels(), "Moscow ever signs"])
     axes[0].set_ylabel("share of worlds (%), 95% Wilson intervals")
     axes[0].set_ylim(0, 105)
     axes[0].set_title("Outcome shares by topology")
@@ -174,8 +187,9 @@ def _figure(table: pd.DataFrame) -> plt.Figure:
 
     colours = [COLOURS[v] for v in names]
     y = np.arange(len(names))
-    axes[1].barh(y, table["mean_RU_first_sign_round"], xerr=table["mean_RU_first_sign_round_halfwidth"],
-                 color=colours, capsize=4)
+    axes[1].barh(
+        y, table["mean_RU_first_sign_round"], xerr=table["mean_RU_first_sign_round_halfwidth"], color=colours, capsize=4
+    )
     axes[1].set_yticks(y, [LABELS[v] for v in names], fontsize="small")
     axes[1].invert_yaxis()
     lo = np.nanmin(table["mean_RU_first_sign_round"]) - 3
@@ -202,21 +216,31 @@ def _figure(table: pd.DataFrame) -> plt.Figure:
 
 def _markdown(table: pd.DataFrame) -> str:
     show = pd.DataFrame({"variant": table["label"]})
-    for s in STATUS_NAMES:
-        show[f"{s} %"] = [f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
-                          for p, lo, hi in zip(table[f"p_{s}"], table[f"p_{s}_low"], table[f"p_{s}_high"])]
+    for s in Outcome.labels():
+        show[f"{s} %"] = [
+            f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
+            for p, lo, hi in zip(table[f"p_{s}"], table[f"p_{s}_low"], table[f"p_{s}_high"])
+        ]
     show["UA signs by 27 Nov %"] = (100 * table["p_UA_signs_by_27nov"]).round(1)
     show["RU ever signs %"] = (100 * table["p_RU_signs"]).round(1)
     show["RU first signature, mean round"] = [
-        f"{m:.2f} ± {h:.2f} ({d})" for m, h, d in
-        zip(table["mean_RU_first_sign_round"], table["mean_RU_first_sign_round_halfwidth"],
-            table["mean_RU_first_sign_date"])]
+        f"{m:.2f} ± {h:.2f} ({d})"
+        for m, h, d in zip(
+            table["mean_RU_first_sign_round"],
+            table["mean_RU_first_sign_round_halfwidth"],
+            table["mean_RU_first_sign_date"],
+        )
+    ]
     show["deal position index, median"] = [
-        f"{m:.3f} [{lo:.3f}, {hi:.3f}]" for m, lo, hi in
-        zip(table["deal_position_index_median"], table["deal_position_index_low"], table["deal_position_index_high"])]
+        f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+        for m, lo, hi in zip(
+            table["deal_position_index_median"], table["deal_position_index_low"], table["deal_position_index_high"]
+        )
+    ]
     show["ΔP(deal) vs star, paired (pp)"] = [
         "" if not np.isfinite(d) else f"{100 * d:+.2f} ± {100 * h:.2f}"
-        for d, h in zip(table["paired_d_p_deal"], table["paired_d_p_deal_halfwidth"])]
+        for d, h in zip(table["paired_d_p_deal"], table["paired_d_p_deal_halfwidth"])
+    ]
     return show.to_markdown(index=False)
 
 
@@ -241,10 +265,18 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
     means.index.name = "clause"
     means["E3_effect"] = means["star"] - means["no_E3"]
     means.sort_values("E3_effect", ascending=False).to_csv(out / "clause_means.csv")
-    md = "\n".join([f"# {NAME}: the flagship's mediation graph against two alternatives", "",
-                    f"{seeds} worlds per variant (seeds 0..{seeds - 1}). Shares in % with 95% Wilson intervals; "
-                    "round 0 = 25 Nov; paired differences use common seeds (not possible for the E3 removal, "
-                    "which changes every world's random-draw layout).", "", _markdown(table), ""])
+    md = "\n".join(
+        [
+            f"# {NAME}: the flagship's mediation graph against two alternatives",
+            "",
+            f"{seeds} worlds per variant (seeds 0..{seeds - 1}). Shares in % with 95% Wilson intervals; "
+            "round 0 = 25 Nov; paired differences use common seeds (not possible for the E3 removal, "
+            "which changes every world's random-draw layout).",
+            "",
+            _markdown(table),
+            "",
+        ]
+    )
     (out / "topology.md").write_text(md, encoding="utf-8")
     fig = _figure(table)
     fig.savefig(out / "topology.png", dpi=120)
@@ -256,8 +288,12 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     return study_main(
-        __doc__, ROOT / "runs" / "studies" / NAME, run, argv=argv,
-        small_help=f"a quick run ({SMALL_SEEDS} seeds)", processes=True,
+        __doc__,
+        ROOT / "runs" / "studies" / NAME,
+        run,
+        argv=argv,
+        small_help=f"a quick run ({SMALL_SEEDS} seeds)",
+        processes=True,
     )
 
 

@@ -1,10 +1,10 @@
 """Study: Zeuthen's monotonic concession ends at the Nash bargaining solution.
 
-Runs :class:`negosim.protocols.ZeuthenModel` on the two-party teaching
+Runs :class:`negosim.protocols.zeuthen.ZeuthenModel` on the two-party teaching
 scenario and on a variant where A's reservation value is raised from 0.5 to
 0.6, and compares each agreement with the Nash point found independently by a
 grid search of (U_A - d_A)(U_B - d_B) over the clause square (and, when
-``negosim.reference`` exists, with its Nash point too). Worlds differ by the
+``negosim.analysis.reference`` exists, with its Nash point too). Worlds differ by the
 scenario's decision noise (0.01 on each side's risk willingness). Tolerance:
 0.02, mean absolute difference per clause.
 
@@ -31,17 +31,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from negosim import load_scenario  # noqa: E402
-from negosim.params import WorldParams  # noqa: E402
-from negosim.protocols import ZeuthenModel  # noqa: E402
-from negosim.scenario import Scenario  # noqa: E402
-from negosim.streams import WorldStreams  # noqa: E402
-from negosim.utility import evaluate, preferences_from  # noqa: E402
-from negosim.study import study_main  # noqa: E402
+from negosim import load_scenario
+from negosim.engine.params import ModelParams
+from negosim.engine.streams import WorldStreams
+from negosim.engine.utility import evaluate
+from negosim.protocols.zeuthen import ZeuthenModel
+from negosim.runs.study import study_main
+from negosim.scenario import Scenario
 
 NAME = "zeuthen"
 TOLERANCE = 0.02  # mean |agreement - Nash| per clause
@@ -59,10 +59,10 @@ def nash_by_grid(scenario: Scenario, parties: tuple[str, str] = ("A", "B")) -> n
     """argmax (U_a - d_a)(U_b - d_b) over a two-clause square: a 0.0025 grid, then a 0.0001 one around the best."""
     if len(scenario.clause_ids) != 2:
         raise ValueError("the grid search is written for two clauses")
-    params = WorldParams(scenario, WorldStreams([0]))
+    params = ModelParams.build(scenario, WorldStreams([0]))
     index = [scenario.party_ids.index(p) for p in parties]
-    prefs = preferences_from(scenario, params).subset(index)
-    d = np.array([params.value(f"parties.{p}.reservation.base")[0] for p in parties])
+    prefs = params.prefs.subset(index)
+    d = np.array([params.reservation.base[0, i] for i in index])
 
     def best(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         x, y = np.meshgrid(xs, ys, indexing="ij")
@@ -78,9 +78,9 @@ def nash_by_grid(scenario: Scenario, parties: tuple[str, str] = ("A", "B")) -> n
 
 
 def nash_from_reference(scenario: Scenario) -> np.ndarray | None:
-    """The Nash point from ``negosim.reference`` if that module exists (another engineer's)."""
+    """The Nash point from ``negosim.analysis.reference`` if that module exists (another engineer's)."""
     try:
-        from negosim.reference import reference_points  # type: ignore[import-not-found]
+        from negosim.analysis.reference import reference_points  # type: ignore[import-not-found]
 
         text = reference_points(scenario).nash.text
     except Exception:  # absent, or a different interface than expected: the grid search stands alone
@@ -103,16 +103,37 @@ def _figures(paths: dict[str, tuple[ZeuthenModel, pd.DataFrame, np.ndarray]], ou
         ax.plot(curve[:, 0], curve[:, 1], color="grey", lw=1, label="contract curve (Pareto frontier)")
         for pid in model.party_ids:
             rows = path[path["party"] == pid]
-            ax.plot(rows["x_X"], rows["x_Y"], ".-", ms=3, lw=0.8, color=colours.get(pid), label=f"{pid}'s proposals ({len(rows)} rounds)")
+            ax.plot(
+                rows["x_X"],
+                rows["x_Y"],
+                ".-",
+                ms=3,
+                lw=0.8,
+                color=colours.get(pid),
+                label=f"{pid}'s proposals ({len(rows)} rounds)",
+            )
         deal = model.outcomes().iloc[0]
-        ax.plot(deal["x_X"], deal["x_Y"], "*", ms=14, color="#e9c46a", mec="black", label=f"agreement, round {deal['round']}")
-        ax.plot(*nash, "x", ms=12, mew=2.5, color="black", label=f"Nash point (grid search) ({nash[0]:.3f}, {nash[1]:.3f})")
+        ax.plot(
+            deal["x_X"],
+            deal["x_Y"],
+            "*",
+            ms=14,
+            color="#e9c46a",
+            mec="black",
+            label=f"agreement, round {deal['round']}",
+        )
+        ax.plot(
+            *nash, "x", ms=12, mew=2.5, color="black", label=f"Nash point (grid search) ({nash[0]:.3f}, {nash[1]:.3f})"
+        )
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
         ax.set_aspect("equal")
         ax.set_xlabel("clause X, A's priority (0 = A's position, 1 = B's)")
         ax.set_ylabel("clause Y, B's priority (0 = A's position, 1 = B's)")
-        ax.set_title(f"Zeuthen concession path, {name}\n(seed {PATH_SEED}, d_A = {model.reservation[0, 0]:.2f}, d_B = {model.reservation[0, 1]:.2f})")
+        ax.set_title(
+            f"Zeuthen concession path, {name}\n"
+            f"(seed {PATH_SEED}, d_A = {model.reservation[0, 0]:.2f}, d_B = {model.reservation[0, 1]:.2f})"
+        )
         ax.legend(fontsize=7, loc="upper left")
     clause = out / f"{NAME}_path.png"
     fig.savefig(clause, dpi=120)
@@ -123,9 +144,25 @@ def _figures(paths: dict[str, tuple[ZeuthenModel, pd.DataFrame, np.ndarray]], ou
         ax.plot(model.curve_utility[0, :, 0], model.curve_utility[0, :, 1], color="grey", lw=1, label="Pareto frontier")
         for pid in model.party_ids:
             rows = path[path["party"] == pid]
-            ax.plot(rows["utility_A"], rows["utility_B"], ".-", ms=3, lw=0.8, color=colours.get(pid), label=f"{pid}'s proposals")
+            ax.plot(
+                rows["utility_A"],
+                rows["utility_B"],
+                ".-",
+                ms=3,
+                lw=0.8,
+                color=colours.get(pid),
+                label=f"{pid}'s proposals",
+            )
         deal = model.outcomes().iloc[0]
-        ax.plot(deal["utility_A"], deal["utility_B"], "*", ms=14, color="#e9c46a", mec="black", label=f"agreement, round {deal['round']}")
+        ax.plot(
+            deal["utility_A"],
+            deal["utility_B"],
+            "*",
+            ms=14,
+            color="#e9c46a",
+            mec="black",
+            label=f"agreement, round {deal['round']}",
+        )
         prefs_utility = nash_utility(model, nash)
         ax.plot(*prefs_utility, "x", ms=12, mew=2.5, color="black", label="Nash point (grid search)")
         ax.axvline(model.reservation[0, 0], color=colours["A"], ls=":", lw=1, label="A's reservation d_A")
@@ -188,7 +225,8 @@ def run(out: Path, small: bool = False) -> pd.DataFrame:
     note = (
         f"Distance: mean |agreement - Nash point| per clause; tolerance {TOLERANCE}. The Nash point comes from a grid "
         "search of (U_A - d_A)(U_B - d_B); reference_gap is its distance from negosim.reference's (NaN when that "
-        "module is absent). Worlds differ by the scenario's decision noise; noise_free_distance is one world without it.\n\n"
+        "module is absent). Worlds differ by the scenario's decision noise; "
+        "noise_free_distance is one world without it.\n\n"
     )
     (out / f"{NAME}_summary.md").write_text(f"# Zeuthen monotonic concession\n\n{note}{_markdown(summary)}")
     return summary

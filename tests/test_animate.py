@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from negosim import animate
 from negosim.cli import main
-from negosim.demo_model import DemoModel
+from negosim.demo import animate
+from negosim.demo.levers import DemoModel
 
 pytestmark = pytest.mark.slow
 
@@ -44,15 +44,18 @@ def test_mp4_with_ffmpeg(tmp_path):
     assert out.read_bytes()[4:8] == b"ftyp"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["animate", "--out", "x.avi"], "expected a .gif or .mp4 file"),
-    (["animate", "--seed", "0"], "the following arguments are required: --out"),
-    (["animate", "--out", "x.gif", "--pressure", "US=0.1"], "'US' is not a principal"),
-    (["animate", "--out", "x.gif", "--pressure", "UA"], "expected PARTY=VALUE"),
-    (["animate", "--out", "x.gif", "--tactic", "RU=stubborn"], "tactic must be one of"),
-    (["animate", "--out", "x.gif", "--bias", "2"], "bias must lie in [-1, 1]"),
-    (["animate", "--out", "x.gif", "--fps", "0"], "expected a positive number"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["animate", "--out", "x.avi"], "expected a .gif or .mp4 file"),
+        (["animate", "--seed", "0"], "the following arguments are required: --out"),
+        (["animate", "--out", "x.gif", "--pressure", "US=0.1"], "'US' is not a principal"),
+        (["animate", "--out", "x.gif", "--pressure", "UA"], "expected PARTY=VALUE"),
+        (["animate", "--out", "x.gif", "--tactic", "RU=stubborn"], "tactic must be one of"),
+        (["animate", "--out", "x.gif", "--bias", "2"], "bias must lie in [-1, 1]"),
+        (["animate", "--out", "x.gif", "--fps", "0"], "expected a positive number"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2

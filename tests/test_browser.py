@@ -23,8 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 SCREENSHOT = ROOT / "artifacts" / "demo.png"
 WAIT_MS = 120_000  # a loaded 2-core machine renders a step in seconds, not milliseconds
@@ -62,10 +67,13 @@ def demo_url(tmp_path_factory):
     pytest.importorskip("solara")
     port = _free_port()
     log_path = tmp_path_factory.mktemp("demo") / "server.log"
-    log = open(log_path, "w")
+    log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until the fixture ends
     server = subprocess.Popen(
         [sys.executable, "-m", "negosim.cli", "demo", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
@@ -108,8 +116,14 @@ def open_page(browser, demo_url):
         page = context.new_page()
         page.foreign = []  # any request that leaves 127.0.0.1
         page.failed = []  # any asset the server could not serve
-        page.on("request", lambda r: page.foreign.append(r.url)
-                if not r.url.startswith((demo_url, "data:", "blob:", "ws://127.0.0.1")) else None)
+        page.on(
+            "request",
+            lambda r: (
+                page.foreign.append(r.url)
+                if not r.url.startswith((demo_url, "data:", "blob:", "ws://127.0.0.1"))
+                else None
+            ),
+        )
         page.on("response", lambda r: page.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto(demo_url)
         page.get_by_text("Controls").wait_for(timeout=WAIT_MS)
@@ -175,7 +189,8 @@ def test_slider_changes_the_world_after_reset(open_page):
     for _ in range(5):  # 5 steps of 0.05
         thumb.press("ArrowRight")
     page.wait_for_function(
-        "el => el.getAttribute('aria-valuenow') === '0.5'", arg=thumb.element_handle(), timeout=WAIT_MS)
+        "el => el.getAttribute('aria-valuenow') === '0.5'", arg=thumb.element_handle(), timeout=WAIT_MS
+    )
     page.get_by_role("button", name="Reset").click()
     page.locator(".negosim-settings", has_text="mediator bias +0.50").wait_for(timeout=WAIT_MS)
     assert rounds_played(page) == 0  # a new world
@@ -193,4 +208,3 @@ def test_each_tab_has_its_own_world(open_page):
     first.wait_for_timeout(1000)
     assert rounds_played(first) == 2  # the second tab's Step left the first tab's world alone
     assert rounds_played(second) == 1
-

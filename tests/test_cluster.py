@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from negosim.cluster import WORKER_MALLOC, dask_executor
+from negosim.runs.cluster import WORKER_MALLOC, dask_executor
 
 
 @pytest.mark.slow

@@ -10,8 +10,8 @@ import time
 import pandas as pd
 import pytest
 
-from negosim.experiment import run_experiment
-from negosim.results import RunStore
+from negosim import run_experiment
+from negosim.runs.store import RunStore
 
 SWEEP = """
 [experiment]
@@ -34,8 +34,21 @@ def test_a_sweep_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
     path = tmp_path / "crash.toml"
     path.write_text(SWEEP)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "negosim.cli", "sweep", str(path), "--out", str(out), "--chunk-size", "250",
-               "--processes", "1", "--quiet", "--no-figures"]
+    command = [
+        sys.executable,
+        "-m",
+        "negosim.cli",
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--chunk-size",
+        "250",
+        "--processes",
+        "1",
+        "--quiet",
+        "--no-figures",
+    ]
     rng = random.Random(20251125)  # the kill moments are random but repeatable
     kills = 0
     for _ in range(5):
@@ -57,7 +70,8 @@ def test_a_sweep_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
 
 
 def test_a_partly_written_chunk_is_never_read_as_complete(tmp_path, two_party, monkeypatch):
-    from negosim import results, run_ensemble
+    from negosim import run_ensemble
+    from negosim.runs import store as results
 
     out = tmp_path / "run"
     real_replace = results.os.replace
@@ -65,7 +79,9 @@ def test_a_partly_written_chunk_is_never_read_as_complete(tmp_path, two_party, m
 
     def dying_replace(src, dst):
         calls["n"] += 1
-        if calls["n"] == 4:  # manifest, scenario.json, part 0, then die between writing part 1's bytes and naming the file
+        if (
+            calls["n"] == 4
+        ):  # manifest, scenario.json, part 0, then die between writing part 1's bytes and naming the file
             raise KeyboardInterrupt
         return real_replace(src, dst)
 
@@ -77,5 +93,6 @@ def test_a_partly_written_chunk_is_never_read_as_complete(tmp_path, two_party, m
     assert len(store.done_parts()) == 1  # the manifest, one whole part; the interrupted part is not listed
     (out / "parts" / "part-000009.parquet.tmp").write_bytes(b"garbage")  # a stray temporary file is ignored too
     finished = run_ensemble(two_party, 1000, chunk_size=100, out=out, progress=False, figures=False)
-    pd.testing.assert_frame_equal(finished.outcomes, run_ensemble(two_party, 1000, progress=False).outcomes,
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        finished.outcomes, run_ensemble(two_party, 1000, progress=False).outcomes, check_exact=True
+    )

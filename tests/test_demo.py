@@ -17,23 +17,35 @@ import pytest
 from matplotlib.figure import Figure
 
 from negosim.cli import main
-from negosim.demo_model import DemoModel, apply_levers, lever_defaults
-from negosim import demo_views as views
+from negosim.demo import graph_view, views
+from negosim.demo.levers import DemoModel, apply_levers, lever_defaults
 
 
 # -- levers ------------------------------------------------------------------------------
 def test_lever_defaults_are_the_flagship_values(flagship):
     d = lever_defaults(flagship)
     assert d == {
-        "seed": 0, "deadline": "soft", "pressure_a": 0.01, "pressure_b": 0.004, "bias": 0.25,
-        "tactic_a": "conceder", "tactic_b": "boulware", "drift": 0.002, "direct_channel": False,
+        "seed": 0,
+        "deadline": "soft",
+        "pressure_a": 0.01,
+        "pressure_b": 0.004,
+        "bias": 0.25,
+        "tactic_a": "conceder",
+        "tactic_b": "boulware",
+        "drift": 0.002,
+        "direct_channel": False,
     }
 
 
 def test_each_lever_reaches_its_key_path(flagship):
     s = apply_levers(
-        flagship, deadline="hard", pressure={"UA": 0.03, "RU": 0.02}, bias=-0.5,
-        tactic={"UA": "boulware", "RU": "tit_for_tat"}, drift=-0.004, direct_channel=True,
+        flagship,
+        deadline="hard",
+        pressure={"UA": 0.03, "RU": 0.02},
+        bias=-0.5,
+        tactic={"UA": "boulware", "RU": "tit_for_tat"},
+        drift=-0.004,
+        direct_channel=True,
     )
     assert s.deadlines[0].kind == "hard"
     assert s.mediator.leverage["UA"].per_round == 0.03 and s.mediator.leverage["RU"].per_round == 0.02
@@ -76,18 +88,17 @@ def test_demo_model_levers_change_the_world():
     tilted = DemoModel(seed=5, bias=0.5)
     assert calm.spec.mediator.bias == -0.5 and tilted.spec.mediator.bias == 0.5
     calm.run(), tilted.run()
-    assert not np.allclose(calm.text, tilted.text)
+    assert not np.allclose(calm.mediator.text, tilted.mediator.text)
     assert "mediator bias -0.50" in calm.settings_line() and "mediator bias +0.50" in tilted.settings_line()
-    assert len(calm.status_history) == calm.round  # one status row per round played
+    assert len(calm.recorder.status_history) == calm.round  # one status row per round played
 
 
 def test_demo_model_with_scenario_levers_is_the_trace_world(flagship):
     """Levers left at None: the same world as NegotiationModel (and `negosim trace`) with that seed."""
-    from negosim.model import NegotiationModel
+    from negosim import trace
 
     demo = DemoModel(seed=11).run()
-    plain = NegotiationModel(flagship, seeds=[11]).run()
-    assert demo.trace() == plain.trace()
+    assert demo.recorder.tell() == trace(flagship, seed=11)
 
 
 # -- the SolaraViz page's parameters -------------------------------------------------------
@@ -95,7 +106,7 @@ def test_model_params_match_the_model_and_mesa_accepts_them():
     pytest.importorskip("solara")
     from mesa.visualization.solara_viz import _check_model_params
 
-    from negosim.demo_app import initial_kwargs, model_params
+    from negosim.demo.app import initial_kwargs, model_params
 
     params = model_params(None)
     model = DemoModel(**initial_kwargs(params))
@@ -128,7 +139,7 @@ def test_messages_follow_the_events_of_the_round():
     model = DemoModel(seed=0)
     model.step()
     record = views.Record.of(model)
-    carried = views.messages(model, record.events_of(0))
+    carried = graph_view.messages(model, record.events_of(0))
     labels = {edge: [label for _, label in items] for edge, items in carried.items()}
     assert "objects v0" in labels[("UA", "US")] and "objects v0" in labels[("RU", "US")]
     assert "comments" in labels[("E3", "US")]
@@ -141,7 +152,7 @@ def test_messages_follow_the_events_of_the_round():
 def test_with_a_direct_channel_russias_messages_take_the_faster_path():
     model = DemoModel(seed=0, direct_channel=True)
     # RU-US is 3 rounds; RU-UA-US is 1 + 1.
-    assert views._route(model, "RU", "US") == [("RU", "UA"), ("UA", "US")]
+    assert graph_view._route(model, "RU", "US") == [("RU", "UA"), ("UA", "US")]
 
 
 def test_dashboard_frame_names_round_and_outcome():
@@ -163,11 +174,14 @@ def test_demo_and_animate_are_commands(capsys):
     assert "--prepare-assets" in out and "127.0.0.1" in out and "8765" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["demo", "--port", "0"], "expected a port between 1 and 65535"),
-    (["demo", "--port", "http"], "expected a port number"),
-    (["demo", "no/such/scenario.toml"], "no/such/scenario.toml"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["demo", "--port", "0"], "expected a port between 1 and 65535"),
+        (["demo", "--port", "http"], "expected a port number"),
+        (["demo", "no/such/scenario.toml"], "no/such/scenario.toml"),
+    ],
+)
 def test_demo_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -176,7 +190,7 @@ def test_demo_bad_input_is_one_line_and_exit_2(argv, message, capsys):
 
 def test_demo_refuses_a_port_in_use(capsys, monkeypatch):
     pytest.importorskip("solara")
-    from negosim import demo
+    from negosim.demo import command as demo
 
     monkeypatch.setattr(demo, "_ensure_assets", lambda: None)
     monkeypatch.setattr(demo, "serve", lambda *a, **k: pytest.fail("must not start a server"))
@@ -192,7 +206,7 @@ def test_demo_refuses_a_port_in_use(capsys, monkeypatch):
 # -- offline assets ------------------------------------------------------------------------
 def test_required_assets_are_pinned_by_the_installed_solara():
     pytest.importorskip("solara")
-    from negosim import demo_assets
+    from negosim.demo import assets as demo_assets
 
     required = demo_assets.required()
     assert set(required) == set(demo_assets.NEEDED)
@@ -220,7 +234,7 @@ def _fake_npm(directory: Path) -> None:
 
 def test_prepare_fills_the_cache_once(tmp_path, monkeypatch):
     pytest.importorskip("solara")
-    from negosim import demo_assets
+    from negosim.demo import assets as demo_assets
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -238,7 +252,7 @@ def test_prepare_fills_the_cache_once(tmp_path, monkeypatch):
 
 def test_prepare_without_npm_says_what_to_do(tmp_path, monkeypatch):
     pytest.importorskip("solara")
-    from negosim import demo_assets
+    from negosim.demo import assets as demo_assets
 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(demo_assets.AssetError, match="npm is not on PATH"):
@@ -246,13 +260,13 @@ def test_prepare_without_npm_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_unpack_refuses_paths_outside_the_package(tmp_path):
-    from negosim import demo_assets
+    from negosim.demo import assets as demo_assets
 
     tarball = tmp_path / "evil.tgz"
     with tarfile.open(tarball, "w:gz") as archive:
         info = tarfile.TarInfo("../escape.js")
         info.size = 1
         archive.addfile(info, io.BytesIO(b"x"))
-    with pytest.raises(Exception):
+    with pytest.raises(tarfile.FilterError):  # the 'data' filter refuses paths outside the target
         demo_assets._unpack(tarball, tmp_path / "cache" / "pkg@1.0.0")
     assert not (tmp_path / "escape.js").exists()

@@ -7,7 +7,7 @@ the difference is the lever's effect, not sampling noise.
 import pytest
 
 from negosim import run_ensemble
-from negosim.graph import with_direct_channel
+from negosim.scenario.edits import with_direct_channel
 
 SEEDS = 600
 
@@ -41,8 +41,11 @@ def test_larger_expected_russian_gains_lower_p_deal(flagship):
 
 def test_us_pressure_on_ukraine_raises_p_ukraine_signs(flagship):
     def p_sign(per_round):
-        out = _run(flagship.with_values({"mediator.leverage.UA.per_round": per_round,
-                                         "mediator.leverage.UA.maximum": 10 * per_round}))
+        out = _run(
+            flagship.with_values(
+                {"mediator.leverage.UA.per_round": per_round, "mediator.leverage.UA.maximum": 10 * per_round}
+            )
+        )
         return ((out["sign_round_UA"] >= 0) & (out["sign_round_UA"] <= 2)).mean()
 
     assert p_sign(0.05) > p_sign(0.0) + 0.03

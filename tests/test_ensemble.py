@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from negosim import run_ensemble
-from negosim.ensemble import as_seed_array, summary_columns
-from negosim.results import OutputError, RunStore
+from negosim.errors import OutputError
+from negosim.runs.chunks import as_seed_array
+from negosim.runs.ensemble import summary_columns
+from negosim.runs.store import RunStore
 
 from conftest import SCENARIOS
 
@@ -22,7 +24,11 @@ def test_a_run_directory_holds_every_seed_once_and_the_summary(tmp_path, two_par
     assert list(table["seed"]) == list(range(2000))
     assert result.summary() == RunStore(tmp_path / "run").read_summary()
     assert sorted(os.listdir(tmp_path / "run" / "figures")) == [
-        "outcome_shares.png", "position_index.png", "signing_times.png", "utility_space.png"]
+        "outcome_shares.png",
+        "position_index.png",
+        "signing_times.png",
+        "utility_space.png",
+    ]
     assert not (tmp_path / "run" / "parts").exists()
     in_memory = run_ensemble(two_party, 2000, progress=False).outcomes
     pd.testing.assert_frame_equal(table, in_memory, check_exact=True)
@@ -43,9 +49,23 @@ def test_another_run_is_refused_without_force_and_the_same_run_resumes(tmp_path,
 
 def test_a_killed_run_resumes_with_nothing_lost_or_doubled(tmp_path, two_party):
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "negosim.cli", "run", str(SCENARIOS / "teaching_two_party.toml"),
-               "--seeds", "40000", "--chunk-size", "500", "--processes", "1", "--out", str(out),
-               "--quiet", "--no-figures"]
+    command = [
+        sys.executable,
+        "-m",
+        "negosim.cli",
+        "run",
+        str(SCENARIOS / "teaching_two_party.toml"),
+        "--seeds",
+        "40000",
+        "--chunk-size",
+        "500",
+        "--processes",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-figures",
+    ]
     victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((out / "parts").glob("part-*.parquet"))) < 3:

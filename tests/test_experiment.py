@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from negosim import experiment_from, load_experiment, run_experiment
 from negosim.cli import main
-from negosim.experiment import experiment_from, load_experiment, run_experiment
 
 from conftest import ROOT
 

@@ -40,18 +40,52 @@ def _get(node, path):
     return node
 
 
-WEIRD = st.sampled_from([
-    math.nan, math.inf, -math.inf, -1e300, 1e300, -1, 0, 2, 10**18, "", "x" * 300, "US", True, [], [1, 2],
-    {}, {"dist": "normal"}, dt.date(1900, 1, 1), dt.date(2999, 12, 31), 0.5, -0.5,
-])
+WEIRD = st.sampled_from(
+    [
+        math.nan,
+        math.inf,
+        -math.inf,
+        -1e300,
+        1e300,
+        -1,
+        0,
+        2,
+        10**18,
+        "",
+        "x" * 300,
+        "US",
+        True,
+        [],
+        [1, 2],
+        {},
+        {"dist": "normal"},
+        dt.date(1900, 1, 1),
+        dt.date(2999, 12, 31),
+        0.5,
+        -0.5,
+    ]
+)
 
 
 @st.composite
 def mutants(draw):
     name = draw(st.sampled_from(sorted(BASES)))
     raw = copy.deepcopy(BASES[name])
-    kind = draw(st.sampled_from(["delete", "replace", "duplicate_clause", "unknown_channel", "no_channels",
-                                 "cut_principal", "zero_salience", "dates_backwards", "absurd_horizon"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "delete",
+                "replace",
+                "duplicate_clause",
+                "unknown_channel",
+                "no_channels",
+                "cut_principal",
+                "zero_salience",
+                "dates_backwards",
+                "absurd_horizon",
+            ]
+        )
+    )
     if kind in ("delete", "replace"):
         paths = [p for p in _paths(raw) if p]
         path = draw(st.sampled_from(paths))
@@ -115,8 +149,18 @@ def test_mutated_scenarios_run_or_fail_clearly(tmp_path_factory, raw):
 
 
 EXPERIMENT = {
-    "experiment": {"name": "fz", "scenario": "teaching_two_party", "design": "full_factorial", "points": 4, "seeds": 3, "seed": 0},
-    "axes": {"mediator.bias": {"values": [-0.2, 0.2]}, "parties.A.reservation.base": {"low": 0.4, "high": 0.6, "steps": 2}},
+    "experiment": {
+        "name": "fz",
+        "scenario": "teaching_two_party",
+        "design": "full_factorial",
+        "points": 4,
+        "seeds": 3,
+        "seed": 0,
+    },
+    "axes": {
+        "mediator.bias": {"values": [-0.2, 0.2]},
+        "parties.A.reservation.base": {"low": 0.4, "high": 0.6, "steps": 2},
+    },
 }
 
 
@@ -154,9 +198,34 @@ def test_mutated_experiment_files_run_or_fail_clearly(tmp_path_factory, raw):
     _assert_clear(status, err, path)
 
 
-WORDS = ["run", "trace", "sweep", "plot", "validate", "--seeds", "--seed", "--out", "--processes", "--chunk-size",
-         "--first-seed", "--force", "--quiet", "--dask-local", "--scheduler", "-1", "0", "2", "abc", "1e9",
-         "99999999999999999999", "teaching_two_party", "nope.toml", "--nonsense", "", "x" * 300]
+WORDS = [
+    "run",
+    "trace",
+    "sweep",
+    "plot",
+    "validate",
+    "--seeds",
+    "--seed",
+    "--out",
+    "--processes",
+    "--chunk-size",
+    "--first-seed",
+    "--force",
+    "--quiet",
+    "--dask-local",
+    "--scheduler",
+    "-1",
+    "0",
+    "2",
+    "abc",
+    "1e9",
+    "99999999999999999999",
+    "teaching_two_party",
+    "nope.toml",
+    "--nonsense",
+    "",
+    "x" * 300,
+]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from negosim import NegotiationModel
-from negosim.utility import AGREED, BRACKETED
+from negosim.vocabulary import ClauseStatus
 
 
 def _check_signatures(model: NegotiationModel) -> int:
@@ -13,23 +13,24 @@ def _check_signatures(model: NegotiationModel) -> int:
     signatures = 0
     while model.running:
         model.step()
-        for i in model.principal_idx:
-            signing = model.accepts[:, i]
+        state = model.state
+        for principal in model.principals:
+            i, signing = principal.index, principal.signs
             if not signing.any():
                 continue
             signatures += int(signing.sum())
-            party = spec.parties[model.party_ids[i]]
-            assert (model.utility[signing, i] >= model.reservation[signing, i]).all()
-            held, status = model.held[signing, i], model.held_status[signing, i]
+            party = spec.parties[principal.pid]
+            assert (state.utility[signing, i] >= state.reservation[signing, i]).all()
+            held, status = state.held[signing, i], state.held_status[signing, i]
             for cid, bound in party.red_lines.items():
                 k = model.clause_ids.index(cid)
-                on_table = status[:, k] <= AGREED
+                on_table = status[:, k] <= ClauseStatus.AGREED
                 value = held[on_table, k]
                 assert (value >= bound.min - 1e-9).all() and (value <= bound.max + 1e-9).all(), cid
                 if cid in party.insists_on:
                     # an insisted clause counts at the party's worst pole while bracketed
                     worst = 1.0 if party.ideal[cid] < 0.5 else 0.0
-                    assert not ((status[:, k] == BRACKETED).any() and not bound.min <= worst <= bound.max)
+                    assert not ((status[:, k] == ClauseStatus.BRACKETED).any() and not bound.min <= worst <= bound.max)
     return signatures
 
 
@@ -43,7 +44,7 @@ def test_each_world_ends_in_exactly_one_outcome_and_texts_stay_in_bounds(flagshi
     model = NegotiationModel(flagship, seeds=range(400)).run()
     out = model.outcomes()
     assert out["status"].notna().all()
-    assert ((model.text >= 0) & (model.text <= 1)).all()
+    assert ((model.mediator.text >= 0) & (model.mediator.text <= 1)).all()
     utilities = out.filter(like="utility_").to_numpy()
     assert ((utilities >= 0) & (utilities <= 1)).all()
     deals = out[out["status"] == "deal"]

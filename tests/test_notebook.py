@@ -21,7 +21,7 @@ def test_classroom_notebook_executes(tmp_path):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     started = time.monotonic()
     client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}},
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError, naming the cell, on the first error
     elapsed = time.monotonic() - started

@@ -9,8 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from negosim import NegotiationModel
-from negosim.reference import _Problem, disagreement_point, distances, reference_points
-from negosim.reference_plots import utility_space
+from negosim.analysis.reference import disagreement_point, distances, reference_points
+from negosim.analysis.reference_solvers import Problem
+from negosim.plots.utility_space import utility_space
 
 NASH = np.array([0.3, 0.7])  # worked out by hand in scenarios/teaching_two_party.toml
 
@@ -127,7 +128,9 @@ def test_frontier_points_are_mutually_non_dominated(two_points, three_points):
 def test_point_solutions_are_not_dominated_by_the_frontier(two_points, three_points):
     for points in (two_points, three_points):
         for name in ("nash", "nash_weighted", "ks"):
-            u = np.array([getattr(points, {"ks": "kalai_smorodinsky"}.get(name, name)).utilities[p] for p in points.parties])
+            u = np.array(
+                [getattr(points, {"ks": "kalai_smorodinsky"}.get(name, name)).utilities[p] for p in points.parties]
+            )
             assert not (points.frontier.utilities >= u + 1e-6).all(axis=1).any(), name
 
 
@@ -149,7 +152,9 @@ def test_results_depend_only_on_the_seed(two_party, three_party):
     a, b = reference_points(three_party, seed=5, samples=40), reference_points(three_party, seed=5, samples=40)
     assert np.array_equal(a.frontier.texts, b.frontier.texts)
     assert np.array_equal(a.frontier.utilities, b.frontier.utilities)
-    assert np.array_equal(a.nash.text, b.nash.text) and np.array_equal(a.kalai_smorodinsky.text, b.kalai_smorodinsky.text)
+    assert np.array_equal(a.nash.text, b.nash.text) and np.array_equal(
+        a.kalai_smorodinsky.text, b.kalai_smorodinsky.text
+    )
     c = reference_points(three_party, seed=6, samples=40)
     assert not np.array_equal(a.frontier.utilities, c.frontier.utilities)  # another sample of weights
     assert np.abs(a.nash.text - c.nash.text).max() < 1e-4  # but the same solution
@@ -159,7 +164,7 @@ def test_separable_form_matches_evaluate(flagship, three_party):
     # The solvers rebuild utilities clause by clause; they must agree with negosim.utility.evaluate.
     rng = np.random.default_rng(1)
     for scenario, parties in ((flagship, ["UA", "RU"]), (three_party, ["M", "A", "B"])):
-        problem = _Problem(scenario, parties)
+        problem = Problem(scenario, parties)
         for x in rng.uniform(size=(20, len(scenario.clauses))):
             u, _ = problem.surplus_and_jac(problem.start(x))
             assert np.allclose(u, problem.utility(x)[0], atol=1e-12)
@@ -207,8 +212,14 @@ def test_distances_and_figure_for_simulated_outcomes(two_party, two_points):
     assert ax.get_xlabel() == "utility of Party A (0–1)" and ax.get_ylabel() == "utility of Party B (0–1)"
     assert ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    for wanted in ("Nash bargaining solution", "Nash, capability-weighted", "Kalai–Smorodinsky",
-                   "capability × salience weighted mean", "disagreement (no deal)", "Pareto frontier (sampled)"):
+    for wanted in (
+        "Nash bargaining solution",
+        "Nash, capability-weighted",
+        "Kalai–Smorodinsky",
+        "capability × salience weighted mean",
+        "disagreement (no deal)",
+        "Pareto frontier (sampled)",
+    ):
         assert wanted in labels
     assert any(label.startswith("deal (") for label in labels)
     plt.close(fig)

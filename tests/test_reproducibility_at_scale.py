@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from negosim import run_ensemble
-from negosim.cluster import dask_executor
+from negosim.runs.cluster import dask_executor
 
 SEEDS = 10_000
 

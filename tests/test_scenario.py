@@ -31,8 +31,11 @@ def test_flagship_has_the_sourced_content(flagship):
 def test_every_flagship_value_says_whether_it_is_sourced_or_assumed():
     lines = (SCENARIOS / "geneva_vs_anchorage.toml").read_text().splitlines()
     unmarked = [
-        line for line in lines
-        if "=" in line and not line.lstrip().startswith("#") and not line.lstrip().startswith("[")
+        line
+        for line in lines
+        if "=" in line
+        and not line.lstrip().startswith("#")
+        and not line.lstrip().startswith("[")
         and not any(tag in line for tag in ("[S", "[M", "[A"))
         and not line.strip().endswith(("[", "{"))
         and line.split("=")[0].strip() not in ("label", "low", "high", "name", "description", "id", "tags", "poles")
@@ -83,7 +86,7 @@ def test_scenario_files_are_data_not_code(tmp_path):
     # A string that would run if anything evaluated it stays a plain label.
     path = tmp_path / "data.toml"
     marker = tmp_path / "ran"
-    path.write_text(TEACHING.replace('label = "Party A"', f'label = "__import__(\'os\').mkdir(\'{marker}\')"'))
+    path.write_text(TEACHING.replace('label = "Party A"', f"label = \"__import__('os').mkdir('{marker}')\""))
     scenario = load_scenario(path)
     assert scenario.parties["A"].label.startswith("__import__")
     assert not marker.exists()

@@ -26,7 +26,9 @@ def test_no_deal_grows_with_belief_divergence(table):
 
 def test_no_deal_grows_with_one_sides_expected_gains(table):
     gains = table[table["sweep"] == "B expects gains"].sort_values("drift_per_round")
-    assert gains["p_no_deal"].iloc[-1] - gains["p_no_deal"].iloc[0] >= 0.2, gains[["belief_gap", "p_no_deal"]].to_dict("list")
+    assert gains["p_no_deal"].iloc[-1] - gains["p_no_deal"].iloc[0] >= 0.2, gains[["belief_gap", "p_no_deal"]].to_dict(
+        "list"
+    )
 
 
 def test_the_study_writes_its_figure_and_table(table):

@@ -29,5 +29,10 @@ def test_the_cluster_shrinks_as_extension_becomes_likelier(table):
 
 def test_the_study_writes_its_figures_and_table(table):
     out = table.attrs["out"]
-    for name in ("deal_rounds_hard_deadline.png", "deal_rounds_by_extension.png", "deadline_effect.csv", "deadline_effect.md"):
+    for name in (
+        "deal_rounds_hard_deadline.png",
+        "deal_rounds_by_extension.png",
+        "deadline_effect.csv",
+        "deadline_effect.md",
+    ):
         assert (out / name).stat().st_size > 0, name

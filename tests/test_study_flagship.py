@@ -3,11 +3,9 @@
 Runs the study's small configuration (300 seeds, 8 tornado candidates).
 """
 
-
 import pytest
 
 from conftest import run_study
-
 
 
 @pytest.fixture(scope="module")

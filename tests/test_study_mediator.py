@@ -12,7 +12,6 @@ import pytest
 from conftest import run_study
 
 
-
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     return run_study("mediator_bias_leverage", tmp_path_factory)
@@ -28,8 +27,14 @@ def _point(table, sweep, **axes):
 
 def test_writes_figures_and_tables(study):
     _, table, out = study
-    for name in ("p_deal_vs_bias.png", "deal_heatmap.png", "time_to_deal_vs_pressure.png",
-                 "points.csv", "points.md", "contrasts.csv"):
+    for name in (
+        "p_deal_vs_bias.png",
+        "deal_heatmap.png",
+        "time_to_deal_vs_pressure.png",
+        "points.csv",
+        "points.md",
+        "contrasts.csv",
+    ):
         assert (out / name).stat().st_size > 0, name
     assert set(table["sweep"]) == {"A", "B"}
     assert table["p_deal"].between(0, 1).all()

@@ -1,4 +1,4 @@
-"""Every study script takes the same command line (negosim.study.study_main)."""
+"""Every study script takes the same command line (negosim.runs.study.study_main)."""
 
 import pytest
 

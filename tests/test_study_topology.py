@@ -4,11 +4,9 @@ Runs the study's small configuration (2000 seeds per variant) and checks what
 the full run shows, with margins well inside the measured effects.
 """
 
-
 import pytest
 
 from conftest import run_study
-
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +40,9 @@ def test_direct_channel_brings_earlier_russian_signatures_and_more_deals(study):
     star, direct = t.loc["star"], t.loc["direct"]
     # full run: mean first RU signature round 32.1 -> 30.3; half-widths ~0.05 rounds
     gap = star["mean_RU_first_sign_round"] - direct["mean_RU_first_sign_round"]
-    assert gap >= 1.0 and gap > 3 * (star["mean_RU_first_sign_round_halfwidth"] + direct["mean_RU_first_sign_round_halfwidth"])
+    assert gap >= 1.0 and gap > 3 * (
+        star["mean_RU_first_sign_round_halfwidth"] + direct["mean_RU_first_sign_round_halfwidth"]
+    )
     assert direct["p_RU_signs"] - star["p_RU_signs"] >= 0.08  # full run: 72% -> 89%
     # paired over common seeds; full run +8.6 pp
     assert direct["paired_d_p_deal"] >= 0.04 and direct["paired_d_p_deal"] > 2 * direct["paired_d_p_deal_halfwidth"]

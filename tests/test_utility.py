@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from negosim.utility import AGREED, BRACKETED, DROPPED, OPEN, Preferences, _evaluate_shaped, evaluate
+from negosim.engine.utility import Preferences, _evaluate_shaped, evaluate
+from negosim.vocabulary import ClauseStatus
 
 
 def _random_case(rng, worlds=200, parties=3, clauses=9):
@@ -17,8 +18,8 @@ def _random_case(rng, worlds=200, parties=3, clauses=9):
     prefs.__post_init__()
     values = rng.random((worlds, parties, clauses))
     values[:, :, 0] = prefs.ideal[0, :, 0]  # a text exactly at an ideal point: no pull there
-    status = rng.choice(np.array([OPEN, AGREED, BRACKETED, DROPPED], dtype=np.int8), size=values.shape, p=[0.5, 0.2, 0.2, 0.1])
-    status[:5] = DROPPED  # nothing left to score in some worlds
+    status = rng.choice(np.array(list(ClauseStatus), dtype=np.int8), size=values.shape, p=[0.5, 0.2, 0.2, 0.1])
+    status[:5] = ClauseStatus.DROPPED  # nothing left to score in some worlds
     return prefs, values, status
 
 
@@ -30,7 +31,7 @@ def test_linear_shortcut_agrees_with_the_general_form(seed):
     slow_u, slow_g = _evaluate_shaped(prefs, values, status)
     np.testing.assert_allclose(fast_u, slow_u, rtol=0, atol=1e-12)
     np.testing.assert_allclose(fast_g, slow_g, rtol=0, atol=1e-12)
-    assert (fast_g[status > AGREED] == 0).all()
+    assert (fast_g[status > ClauseStatus.AGREED] == 0).all()
     assert (fast_g[:, :, 0] == 0).all()
     # one shared text scored by every party broadcasts the same way
     shared_u, shared_g = evaluate(prefs, values[:, 0], status[:, 0])

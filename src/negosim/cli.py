@@ -1,7 +1,9 @@
-"""The ``negosim`` command: run, trace, validate.
+"""The ``negosim`` command: it parses arguments and calls down into the library.
 
 Bad input (a scenario, an argument, an output directory) gets one line on
-stderr and exit status 2, never a traceback.
+stderr and exit status 2, never a traceback. Every import of the library
+happens inside the handler that needs it, so ``negosim --version`` and
+``negosim validate`` start without Mesa, SciPy, pandas or matplotlib.
 """
 
 from __future__ import annotations
@@ -12,16 +14,12 @@ import shlex
 import sys
 from pathlib import Path
 
-from negosim.scenario import Scenario, ScenarioError, load_scenario
+from negosim.arguments import positive_int, seed
+from negosim.errors import NegosimError, UsageError
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 FLAGSHIP = "geneva_vs_anchorage"
 EXIT_BAD_INPUT = 2
-PLUGIN_MODULES = ("negosim.demo", "negosim.animate")
-
-
-class UsageError(Exception):
-    """A bad command line or destination; printed as one line, exit 2."""
+PLUGIN_MODULES = ("negosim.demo.command", "negosim.demo.animate")  # commands that live beside their feature
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,48 +27,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
-def resolve_scenario(name: str | None) -> Path:
-    """A path, or the name of a scenario shipped in ``scenarios/``."""
-    if name is None:
-        name = FLAGSHIP
-    path = Path(name)
-    try:
-        exists = path.exists()
-    except OSError:  # not a possible file name (too long, say): let reading it say so
-        return path
-    if exists or path.suffix == ".toml" or "/" in name:
-        return path
-    return SCENARIO_DIR / f"{name}.toml"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a seed between 0 and 2**63 - 1, got {value}")
-    return value
-
-
 def _add_ensemble_options(parser: argparse.ArgumentParser, chunk_help: str) -> None:
     """Where the worlds run, how many per model, and what is written: shared by run and sweep."""
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--processes", type=_positive_int, default=None,
-                       help="local worker processes (default: all cores from 20,000 worlds, else 1)")
+    where.add_argument(
+        "--processes",
+        type=positive_int,
+        default=None,
+        help="local worker processes (default: all cores from 20,000 worlds, else 1)",
+    )
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
-    where.add_argument("--dask-local", type=_positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
-    parser.add_argument("--chunk-size", type=_positive_int, default=None, help=chunk_help)
+    where.add_argument("--dask-local", type=positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
+    parser.add_argument("--chunk-size", type=positive_int, default=None, help=chunk_help)
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
     parser.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -81,28 +49,30 @@ def _executor(args: argparse.Namespace):
     import contextlib
 
     if args.scheduler or args.dask_local:
-        from negosim.cluster import dask_executor
+        from negosim.runs.cluster import dask_executor
 
         return dask_executor(scheduler=args.scheduler, local_workers=args.dask_local)
     return contextlib.nullcontext(None)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from negosim import __version__
+
     parser = _Parser(prog="negosim", description="Simulate mediated multi-party negotiations.")
-    parser.add_argument("--version", action="version", version=f"negosim {_version()}")
+    parser.add_argument("--version", action="version", version=f"negosim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run a scenario over many seeds and write a result directory")
     run.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
-    run.add_argument("--seeds", type=_positive_int, default=1000, help="number of seeds (default 1000)")
-    run.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
+    run.add_argument("--seeds", type=positive_int, default=1000, help="number of seeds (default 1000)")
+    run.add_argument("--first-seed", type=seed, default=0, help="first seed (default 0)")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="result directory (default runs/latest)")
     _add_ensemble_options(run, chunk_help="worlds per model (default: up to 5000)")
     run.set_defaults(handler=cmd_run)
 
     trace = commands.add_parser("trace", help="tell one world round by round")
     trace.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
-    trace.add_argument("--seed", type=_seed, default=0, help="the world's seed (default 0)")
+    trace.add_argument("--seed", type=seed, default=0, help="the world's seed (default 0)")
     trace.set_defaults(handler=cmd_trace)
 
     sweep = commands.add_parser("sweep", help="run a parameter sweep described by an experiment file")
@@ -119,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", help="scenario files")
     validate.set_defaults(handler=cmd_validate)
 
-    for module in PLUGIN_MODULES:  # commands that live beside their feature (demo, animate)
+    for module in PLUGIN_MODULES:
         try:
             plugin = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -130,12 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    from negosim import __version__
-
-    return __version__
-
-
 def _command_line() -> str:
     return "negosim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
@@ -143,48 +107,69 @@ def _command_line() -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from negosim.ensemble import run_ensemble
-    from negosim.results import RunStore
+    from negosim.runs.ensemble import run_ensemble
+    from negosim.runs.store import RunStore
+    from negosim.scenario import load_scenario
 
-    scenario = load_scenario(resolve_scenario(args.scenario))
+    scenario = load_scenario(args.scenario)
     seeds = np.arange(args.first_seed, args.first_seed + args.seeds, dtype=np.int64)
     store = RunStore(args.out)
     store.check(RunStore.identity(scenario, seeds), args.force)  # fail before the work, not after
     with _executor(args) as executor:
         result = run_ensemble(
-            scenario, seeds, processes=args.processes, executor=executor, chunk_size=args.chunk_size,
-            out=args.out, force=args.force, progress=not args.quiet, command=_command_line(),
+            scenario,
+            seeds,
+            processes=args.processes,
+            executor=executor,
+            chunk_size=args.chunk_size,
+            out=args.out,
+            force=args.force,
+            progress=not args.quiet,
+            command=_command_line(),
             figures=not args.no_figures,
         )
     print(result.report())
     if result.meta.get("resumed"):
         print("\n(resumed: chunks already on disk were not run again)")
-    print(f"\nWrote {args.out}/outcomes.parquet, summary.json, manifest.json" + ("" if args.no_figures else " and figures/"))
+    print(
+        f"\nWrote {args.out}/outcomes.parquet, summary.json, manifest.json"
+        + ("" if args.no_figures else " and figures/")
+    )
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from negosim.experiment import load_experiment, run_experiment
-    from negosim.results import RunStore
+    from negosim.runs.experiment import run_experiment
+    from negosim.runs.experiment_spec import load_experiment
+    from negosim.runs.store import RunStore
 
     experiment = load_experiment(args.experiment)
     out = args.out or Path("runs") / experiment.name
     RunStore(out).check({"experiment_sha256": experiment.digest()}, args.force)
     with _executor(args) as executor:
         result = run_experiment(
-            experiment, out=out, processes=args.processes, executor=executor, chunk_size=args.chunk_size,
-            force=args.force, progress=not args.quiet, command=_command_line(), figures=not args.no_figures,
+            experiment,
+            out=out,
+            processes=args.processes,
+            executor=executor,
+            chunk_size=args.chunk_size,
+            force=args.force,
+            progress=not args.quiet,
+            command=_command_line(),
+            figures=not args.no_figures,
         )
     table = result.point_summary()
     shown = ["point", *experiment.axes, "p_deal", "p_framework", "p_deadlock", "p_breakdown"]
     print(table[shown].round(3).to_string(index=False))
-    print(f"\nWrote {out}/outcomes.parquet, points.csv, points_summary.csv, summary.json, report.md"
-          + ("" if args.no_figures else " and figures/"))
+    print(
+        f"\nWrote {out}/outcomes.parquet, points.csv, points_summary.csv, summary.json, report.md"
+        + ("" if args.no_figures else " and figures/")
+    )
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from negosim.report import replot
+    from negosim.runs.reopen import replot
 
     path = replot(args.directory)
     print(f"Redrew the figures and wrote {path}")
@@ -192,18 +177,21 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from negosim.model import NegotiationModel
+    from negosim.analysis.narrative import trace
+    from negosim.scenario import load_scenario
 
-    scenario = load_scenario(resolve_scenario(args.scenario))
-    model = NegotiationModel(scenario, seeds=[args.seed]).run()
+    scenario = load_scenario(args.scenario)
+    lines = trace(scenario, args.seed)
     print(f"{scenario.meta.name}, seed {args.seed}")
-    print("\n".join(model.trace()))
+    print("\n".join(lines))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from negosim.scenario import load_scenario
+
     for name in args.files:
-        scenario: Scenario = load_scenario(name)
+        scenario = load_scenario(name)
         print(
             f"{name}: ok ({len(scenario.clauses)} clauses, {len(scenario.parties)} parties, "
             f"{len(scenario.channels)} channels, {scenario.calendar.rounds} rounds)"
@@ -212,12 +200,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from negosim.results import OutputError
-
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)
-    except (ScenarioError, UsageError, OutputError) as exc:
+    except NegosimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -1,0 +1,254 @@
+"""One world told in plain words, and its per-round record.
+
+A :class:`Recorder` listens to a model's events (see
+:mod:`negosim.engine.events`): it keeps Mesa's DataCollector of per-round
+numbers (as ``model.datacollector``, where Mesa's tools look), a table of
+events with the sentence each one makes, and the text's clause statuses after
+every round. ``negosim trace`` prints :meth:`Recorder.tell`; the demo's
+narrative panel shows the same sentences.
+
+>>> from negosim.analysis.narrative import trace
+>>> print(trace("teaching_two_party", seed=1)[0])  # doctest: +ELLIPSIS
+Round 0 (2025-01-01), text v0, position 0.50: A 0.75/asks 1.00/no deal 0.50, B 0.75/asks 1.00/no deal 0.50
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from negosim.engine.events import Event
+from negosim.engine.model import NegotiationModel
+from negosim.vocabulary import ClauseStatus, EventKind, Expiry, Outcome
+
+if TYPE_CHECKING:
+    from negosim.scenario import Scenario
+
+EVENT_COLUMNS = ["round", "date", "kind", "party", "to", "version", "words"]
+TOP_CLAUSES = 3
+
+
+# -- reporters (plain functions of the model, as in Mesa's examples) ---------------------
+def current_round(model: NegotiationModel) -> int:
+    return model.round
+
+
+def current_date(model: NegotiationModel) -> str:
+    return model.date_of(model.round).isoformat()
+
+
+def text_version(model: NegotiationModel) -> int:
+    return int(model.mediator.version[0])
+
+
+def text_position(model: NegotiationModel) -> float:
+    return float(model.position_index()[0])
+
+
+def territory(model: NegotiationModel) -> float:
+    return float(model.state.territory[0])
+
+
+def utility(model: NegotiationModel, index: int) -> float:
+    """Of the text the party holds (the master text for the mediator), world 0."""
+    return float(model.state.utility[0, index])
+
+
+def reservation(model: NegotiationModel, index: int) -> float:
+    return float(model.state.reservation[0, index])
+
+
+def pressure(model: NegotiationModel, index: int) -> float:
+    return float(model.state.pressure[0, index])
+
+
+def aspiration(model: NegotiationModel, pid: str) -> float:
+    return float(model.agent(pid).aspiration[0])
+
+
+def clause_value(model: NegotiationModel, k: int) -> float:
+    return float(model.mediator.text[0, k])
+
+
+def model_reporters(model: NegotiationModel) -> dict:
+    reporters = {
+        "round": current_round,
+        "date": current_date,
+        "version": text_version,
+        "position_index": text_position,
+        "territory": territory,
+    }
+    for i, pid in enumerate(model.party_ids):
+        reporters[f"utility_{pid}"] = partial(utility, index=i)
+    for principal in model.principals:
+        pid, i = principal.pid, principal.index
+        reporters[f"reservation_{pid}"] = partial(reservation, index=i)
+        reporters[f"aspiration_{pid}"] = partial(aspiration, pid=pid)
+        reporters[f"pressure_{pid}"] = partial(pressure, index=i)
+    for k, cid in enumerate(model.clause_ids):
+        reporters[f"x_{cid}"] = partial(clause_value, k=k)
+    return reporters
+
+
+class Recorder:
+    """Everything one model's first world does, as it happens.
+
+    >>> from negosim import NegotiationModel, load_scenario
+    >>> model = NegotiationModel(load_scenario("teaching_two_party"), seeds=[1])
+    >>> recorder = Recorder(model)
+    >>> _ = model.run()
+    >>> int(recorder.rounds()["version"].iloc[-1]) == int(model.mediator.version[0])
+    True
+    """
+
+    def __init__(self, model: NegotiationModel):
+        self.model = model
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(model), tables={"events": EVENT_COLUMNS}
+        )
+        model.datacollector = self.datacollector  # where Mesa's tools look for it
+        self.status_history: list[np.ndarray] = []  # the text's statuses after each round
+        model.subscribe(self.hear)
+
+    def hear(self, event: Event) -> None:
+        if event.kind == EventKind.ROUND_END:
+            self.datacollector.collect(self.model)
+            self.status_history.append(self.model.mediator.status[0].copy())
+            return
+        row = dict(
+            round=event.round,
+            date=self.model.date_of(event.round).isoformat(),
+            kind=event.kind.value,
+            party=event.party,
+            to=event.to,
+            version=event.version,
+            words=sentence(self.model, event),
+        )
+        self.datacollector.add_table_row("events", row)
+
+    def rounds(self) -> pd.DataFrame:
+        """One row per round played: the reporters' values."""
+        return self.datacollector.get_model_vars_dataframe()
+
+    def events(self) -> pd.DataFrame:
+        """One row per event, with the sentence it makes (``words``)."""
+        return self.datacollector.get_table_dataframe("events")
+
+    def tell(self) -> list[str]:
+        """The recorded world as lines of text, round by round."""
+        return tell(self)
+
+
+def trace(scenario: Scenario | str | Path, seed: int = 0) -> list[str]:
+    """Run one world of ``scenario`` and tell it round by round."""
+    model = NegotiationModel(scenario, seeds=[seed])
+    recorder = Recorder(model)
+    model.run()
+    return recorder.tell()
+
+
+# -- sentences ---------------------------------------------------------------------------
+def _strongest(model: NegotiationModel, vector: np.ndarray) -> str:
+    """The clauses with the largest |vector|, as 'T_DONBAS (toward Moscow, 0.41)'."""
+    present = np.where(np.isnan(vector), 0.0, vector)
+    order = np.argsort(-np.abs(present))[:TOP_CLAUSES]
+    low, high = model.spec.meta.poles
+    parts = [
+        f"{model.clause_ids[k]} (toward {high if present[k] > 0 else low}, {abs(present[k]):.2f})"
+        for k in order
+        if abs(present[k]) > 1e-9
+    ]
+    return ", ".join(parts) if parts else "nothing in particular"
+
+
+def _objection(model: NegotiationModel, e: Event) -> str:
+    f = e.facts
+    reasons = [f"utility {f['utility']:.2f}, asks {f['aspiration']:.2f}"]
+    if f["crossed"]:
+        reasons.append(f"red line crossed on {', '.join(f['crossed'])}")
+    if not f["veto_ok"]:
+        veto = model.spec.parties[e.party].veto
+        reasons.append(f"too far from {veto.reference} on {', '.join(veto.clauses)}")
+    return (
+        f"{e.party} objects to version {e.version} ({'; '.join(reasons)}): strongest on {_strongest(model, f['pull'])}."
+    )
+
+
+def _deadline(e: Event) -> str:
+    d, who = e.facts["deadline"], e.party
+    name = d.label or f"the {d.date.isoformat()} deadline"
+    if e.facts["extended"]:
+        return f"{name} passes unsigned by {who}; it is extended."
+    what = "the talks end" if d.on_expiry == Expiry.END else f"the mediator applies all its leverage on {who}"
+    return f"{name} passes unsigned by {who}: {what}."
+
+
+def sentence(model: NegotiationModel, e: Event) -> str:
+    """The plain-words sentence of one event."""
+    f, kind = e.facts, e.kind
+    if kind == EventKind.RECEIVE:
+        return f"{e.party} receives version {e.version} of the text from {e.to}."
+    if kind == EventKind.THREAT:
+        return f"{e.party}'s pressure reaches {e.to}: its value of no deal drops by {f['amount']:.3f}."
+    if kind == EventKind.SIGN:
+        return (
+            f"{e.party} signs version {e.version} (utility {f['utility']:.2f}, asks {f['aspiration']:.2f}, "
+            f"no deal worth {f['reservation']:.2f})."
+        )
+    if kind == EventKind.OBJECT:
+        return _objection(model, e)
+    if kind == EventKind.WALKOUT:
+        return f"{e.party} walks out: the text is worth {f['utility']:.2f}, less than no deal ({f['reservation']:.2f})."
+    if kind == EventKind.ADVICE:
+        return f"{e.party} comments on version {e.version}: {_strongest(model, f['pull'])}."
+    if kind == EventKind.REOPEN:
+        return f"{e.party} reopens {f['clause']}, which a side will not leave bracketed."
+    if kind == EventKind.BRACKET:
+        return f"{e.party} brackets {f['clause']} for the leaders: the sides pull opposite ways."
+    if kind == EventKind.REVISE:
+        moves = _strongest(model, f["step"]).replace("(toward", "(moves toward")
+        return (
+            f"{e.party} hears {', '.join(f['heard']) or 'no one'} and sends version {e.version} to "
+            f"{', '.join(f['receivers'])}: {moves}."
+        )
+    if kind == EventKind.PRESSURE:
+        return (
+            f"{e.party} presses {e.to} ({f['amount']:.3f}); the threat is "
+            f"{'believed' if f['believed'] else 'not believed'}."
+        )
+    if kind == EventKind.DEADLINE:
+        return _deadline(e)
+    if kind == EventKind.END:
+        return f"The talks end in {Outcome(f['outcome']).label.upper()} on round {e.round}."
+    return ""
+
+
+def tell(recorder: Recorder) -> list[str]:
+    """The recorded world as lines of text, round by round."""
+    model = recorder.model
+    events, per_round = recorder.events(), recorder.rounds()
+    principals = [p.pid for p in model.principals]
+    lines = []
+    for _, row in per_round.iterrows():
+        t = int(row["round"])
+        state = ", ".join(
+            f"{p} {row[f'utility_{p}']:.2f}/asks {row[f'aspiration_{p}']:.2f}/no deal {row[f'reservation_{p}']:.2f}"
+            for p in principals
+        )
+        lines.append(
+            f"Round {t} ({row['date']}), text v{int(row['version'])}, position {row['position_index']:.2f}: {state}"
+        )
+        for words in events.loc[events["round"] == t, "words"]:
+            lines.append(f"  - {words}")
+    text, status = model.mediator.text[0], model.mediator.status[0]
+    bracketed = [model.clause_ids[k] for k in np.flatnonzero(status == ClauseStatus.BRACKETED)]
+    if bracketed:
+        lines.append(f"Bracketed at the end: {', '.join(bracketed)}.")
+    marks = ["" if s <= ClauseStatus.AGREED else f" [{ClauseStatus(s).label}]" for s in status]
+    lines.append("Final text: " + ", ".join(f"{cid}={text[k]:.2f}{marks[k]}" for k, cid in enumerate(model.clause_ids)))
+    return lines

@@ -1,0 +1,215 @@
+"""The mediator as a Mesa agent: it owns the single negotiating text (Raiffa) and revises it.
+
+Each round it registers the signatures that reached it (a deal is any draft
+every principal signed), moves the text along the objections that arrived
+(weighted by capability and its bias, its own interests pulling too), reopens
+bracketed clauses a side insists on, brackets clauses the sides keep pulling
+apart, presses holdouts, and sends the new version out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from negosim.engine.mailbox import NO_VERSION
+from negosim.engine.principal import Party
+from negosim.vocabulary import ClauseStatus, EventKind
+
+if TYPE_CHECKING:
+    from negosim.engine.model import NegotiationModel
+
+MIN_STEP, MAX_STEP = 1e-4, 0.15  # bounds on the mediator's per-clause revision
+STEP_GROWTH = 1.2  # how much bolder a revision gets while the sides keep pulling one way
+STEP_FACTORS = np.array([0.5, 1.0, STEP_GROWTH])  # step multiplier after a flip, a pause, a repeat
+
+
+class Mediator(Party):
+    """Owns, per world: the text (``text`` (W, K), ``status`` (W, K), ``version``
+    (W,)), every draft it sent and who signed which (``drafts``, ``draft_status``
+    (W, drafts, K), ``signed_drafts`` (W, P, drafts)), the latest version whose
+    signature reached it from each party (``signature_received`` (W, P)),
+    ``deal_now`` (W,), the pressure it has applied (``pressure_sent`` (W, P)),
+    and its revision memory (``clause_step``, ``last_direction``, ``contested``,
+    ``reopened``, all (W, K))."""
+
+    def __init__(self, model: NegotiationModel, pid: str, index: int, text: np.ndarray, status: np.ndarray):
+        super().__init__(model, pid, index)
+        self.settings = settings = model.params.mediator
+        W, K, P = model.n_worlds, model.n_clauses, model.n_parties
+        self.text, self.status = text, status
+        self.version = np.zeros(W, dtype=np.int32)
+        drafts = model.rounds + 1  # at most one draft per round
+        self.drafts = np.zeros((W, drafts, K))
+        self.draft_status = np.zeros((W, drafts, K), dtype=np.int8)
+        self.drafts[:, 0], self.draft_status[:, 0] = text, status
+        self.signed_drafts = np.zeros((W, P, drafts), dtype=bool)
+        self.signature_received = np.full((W, P), NO_VERSION, dtype=np.int32)
+        self.ever_signed = np.zeros((W, P), dtype=bool)
+        self.deal_now = np.zeros(W, dtype=bool)
+        self.pressure_sent = np.zeros((W, P))
+        self.contested = np.zeros((W, K), dtype=np.int32)
+        self.clause_step = np.broadcast_to(settings.step[:, None], (W, K)).copy()
+        self.last_direction = np.zeros((W, K))
+        self.reopened = np.zeros((W, K), dtype=bool)
+
+    def mediate(self) -> None:
+        m = self.model
+        arrivals = m.mailbox.objections_arriving(m.round)
+        self._register_signatures()
+        self._conclude()
+        revising = m.state.active & ~self.deal_now
+        self._revise(arrivals, revising)
+        self._press(revising)
+        self._send_text()
+
+    def _register_signatures(self) -> None:
+        got = self.model.mailbox.signatures_arriving(self.model.round)
+        worlds, parties = np.nonzero(got != NO_VERSION)
+        self.signed_drafts[worlds, parties, got[worlds, parties]] = True
+        self.signature_received = np.maximum(self.signature_received, got)
+        self.ever_signed |= got != NO_VERSION
+
+    def _conclude(self) -> None:
+        """A deal is any draft every principal has signed; the latest such draft wins."""
+        m = self.model
+        agreed = self.signed_drafts[:, m.principal_idx, :].all(axis=1)  # (W, drafts)
+        deal = m.state.active & agreed.any(axis=1)
+        self.deal_now = deal
+        if deal.any():
+            last = agreed.shape[1] - 1 - np.argmax(agreed[:, ::-1], axis=1)
+            rows = np.flatnonzero(deal)
+            self.text[rows] = self.drafts[rows, last[rows]]
+            self.status[rows] = self.draft_status[rows, last[rows]]
+            self.version[rows] = last[rows]
+
+    # -- revising the text -------------------------------------------------------------
+    def _revise(self, arrivals: dict[int, tuple[np.ndarray, np.ndarray]], revising: np.ndarray) -> None:
+        """Move the text along the weighted objections that arrived (see
+        :meth:`Mailbox.objections_arriving`); bracket, reopen and settle clauses."""
+        m = self.model
+        pull, heard_from, any_objection = self._pull(arrivals, revising)
+        up, down, reopen, bracket = self._reopen_and_bracket(arrivals, revising)
+        # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
+        settle = (revising & heard_from[:, m.principal_idx].all(axis=1))[:, None] & (self.status <= ClauseStatus.AGREED)
+        np.putmask(self.status, settle, np.where(up | down, ClauseStatus.OPEN, ClauseStatus.AGREED).astype(np.int8))
+        step = self._step(pull, any_objection)
+        changed = any_objection & (step != 0).any(axis=1) | (reopen | bracket).any(axis=1)
+        # A draft never goes beyond what any side asks for (the hull of the ideal points).
+        revised = np.clip(self.text + step, self.settings.hull_low, self.settings.hull_high)
+        self.text = np.where(changed[:, None], revised, self.text)
+        self.version = self.version + changed
+        rows = np.flatnonzero(changed)
+        draft = rows * self.drafts.shape[1] + self.version[rows]  # flat (world, draft) index
+        self.drafts.reshape(-1, m.n_clauses)[draft] = self.text[rows]
+        self.draft_status.reshape(-1, m.n_clauses)[draft] = self.status[rows]
+        if m.recording:
+            self._tell_revision(heard_from, changed, reopen, bracket, step)
+
+    def _pull(self, arrivals, revising) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The weighted sum of the objections that arrived (W, K), whom it heard from
+        (W, P), and the worlds in which any weighted objection arrived (W,)."""
+        m = self.model
+        W, P, K = m.n_worlds, m.n_parties, m.n_clauses
+        weights = self.settings.weights
+        pull = np.zeros((W, K))
+        heard_from = np.zeros((W, P), dtype=bool)
+        for i, (values, arrived) in arrivals.items():
+            heard_from[:, i] = arrived.any(axis=1)
+            pull += weights[:, i, None] * values
+        heard = heard_from & (weights > 0)  # a silenced observer's note prompts nothing
+        any_objection = heard.any(axis=1) & revising
+        pull += self.settings.own_weight[..., None] * m.state.gradient[:, self.index] * any_objection[:, None]
+        return pull, heard_from, any_objection
+
+    def _reopen_and_bracket(self, arrivals, revising) -> tuple[np.ndarray, ...]:
+        """What the principals said, clause by clause (``up``, ``down``: a strong
+        push either way); bracketed clauses a principal objects to are reopened
+        (the shuttle to Moscow); clauses the sides pull opposite ways for long
+        enough go to the leaders, bracketed. Returns (up, down, reopen, bracket)."""
+        m = self.model
+        nothing = np.zeros((m.n_worlds, m.n_clauses), dtype=np.float32)
+        said = [arrivals.get(i, (nothing,))[0] for i in m.principal_idx]
+        threshold = self.settings.bracket_threshold
+        spoke = np.logical_or.reduce([v != 0 for v in said])
+        up = np.logical_or.reduce([v > threshold for v in said])
+        down = np.logical_or.reduce([v < -threshold for v in said])
+        revising_rows = revising[:, None]
+        reopen = revising_rows & (self.status == ClauseStatus.BRACKETED) & spoke
+        np.putmask(self.status, reopen, ClauseStatus.OPEN)
+        self.reopened |= reopen
+        self.contested = np.where(revising_rows, np.where(up & down, self.contested + 1, 0), self.contested)
+        bracket = (
+            self.settings.bracketing
+            & (self.contested >= self.settings.bracket_after)
+            & (self.status <= ClauseStatus.AGREED)
+            & ~self.reopened
+            & revising_rows
+        )
+        np.putmask(self.status, bracket, ClauseStatus.BRACKETED)
+        return up, down, reopen, bracket
+
+    def _step(self, pull: np.ndarray, any_objection: np.ndarray) -> np.ndarray:
+        """Resilient steps (Rprop): a clause whose pull keeps its sign moves faster,
+        one whose pull flips (an overshoot the other side complains about) moves back by half."""
+        movable = (self.status <= ClauseStatus.AGREED) & any_objection[:, None]
+        direction = np.sign(pull * movable)
+        agreement = direction * self.last_direction  # -1, 0 or 1
+        self.clause_step *= STEP_FACTORS.take((agreement + 1).astype(np.intp))
+        np.clip(self.clause_step, MIN_STEP, MAX_STEP, out=self.clause_step)
+        self.last_direction = np.where(direction != 0, direction, self.last_direction)
+        return direction * self.clause_step
+
+    # -- pressure and sending ------------------------------------------------------------
+    def _press(self, revising: np.ndarray) -> None:
+        m, s = self.model, self.settings
+        holding_out = self.signature_received[:, m.principal_idx] < self.version[:, None]
+        for j, i in enumerate(m.principal_idx):
+            per_round = s.leverage_per_round[..., i] * (1.0 + s.impatience * m.round)
+            room = np.maximum(s.leverage_max[..., i] - self.pressure_sent[:, i], 0.0)
+            believed = m.draws.credible[:, i] < s.leverage_credibility[..., i]
+            on = revising & holding_out[:, j] & (m.round >= s.leverage_start[i]) & (per_round > 0)
+            amount = np.where(on, np.minimum(per_round, room), 0.0)
+            self.pressure_sent[:, i] += amount
+            m.mailbox.post_threat(m.round, i, np.where(believed, amount, 0.0))
+            self.messages += amount > 0
+            if m.recording and amount[0] > 0:
+                m.emit(
+                    EventKind.PRESSURE, self.pid, m.party_ids[i], amount=float(amount[0]), believed=bool(believed[0])
+                )
+
+    def press_all(self, targets: list[int], where: np.ndarray) -> None:
+        """Apply all remaining leverage on ``targets`` at once in worlds ``where`` (an expired deadline)."""
+        m, s = self.model, self.settings
+        for i in targets:
+            room = np.maximum(s.leverage_max[..., i] - self.pressure_sent[:, i], 0.0)
+            amount = np.where(where, room, 0.0)
+            self.pressure_sent[:, i] += amount
+            m.mailbox.add_threat(m.round, i, amount)
+
+    def _send_text(self) -> None:
+        m = self.model
+        delivered = m.state.active[:, None] & (m.draws.text < m.routes.text_reliability[None, :])
+        m.mailbox.post_text(
+            m.round, self.text, self.status, np.where(m.state.active, self.version, NO_VERSION), delivered
+        )
+
+    def _tell_revision(self, heard_from, changed, reopen, bracket, step) -> None:
+        m = self.model
+        for k in np.flatnonzero(reopen[0]):
+            m.emit(EventKind.REOPEN, self.pid, clause=m.clause_ids[k])
+        for k in np.flatnonzero(bracket[0]):
+            m.emit(EventKind.BRACKET, self.pid, clause=m.clause_ids[k])
+        if changed[0]:
+            heard = [m.party_ids[i] for i in np.flatnonzero(heard_from[0])]
+            receivers = [m.party_ids[i] for i in np.flatnonzero(m.routes.text_latency >= 0)]
+            m.emit(
+                EventKind.REVISE,
+                self.pid,
+                ",".join(receivers),
+                int(self.version[0]),
+                heard=heard,
+                receivers=receivers,
+                step=step[0].copy(),
+            )

@@ -1,0 +1,200 @@
+"""NegotiationModel: one Mesa model that advances many independent worlds.
+
+Every piece of state has a leading world axis; world i draws all its random
+numbers from its own stream keyed by ``seeds[i]``. With one seed the model is
+the inspectable run a teacher steps through (attach a listener, such as
+:class:`negosim.analysis.narrative.Recorder`, to hear what happens); with ten
+thousand seeds it is one chunk of an ensemble. The dynamics are the same code
+either way.
+
+The model wires: it reads the scenario into :class:`~negosim.engine.params.ModelParams`,
+holds the :class:`~negosim.engine.state.WorldState`, the mailbox and the
+deadlines, creates one agent per party, and runs the round (:meth:`step`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from negosim.engine.battlefield import step_territory
+from negosim.engine.deadlines import Deadlines
+from negosim.engine.events import EventSource
+from negosim.engine.mailbox import Mailbox
+from negosim.engine.mediator import Mediator
+from negosim.engine.outcomes import classify, outcome_table
+from negosim.engine.params import ModelParams
+from negosim.engine.principal import Observer, Party, Principal
+from negosim.engine.state import WorldState
+from negosim.engine.streams import RoundDraws, WorldStreams, world_seeds
+from negosim.engine.utility import evaluate, position_index
+from negosim.scenario import Scenario, load_scenario
+from negosim.scenario.graph import build_graph
+from negosim.vocabulary import ClauseStatus, EventKind, Role
+
+
+class NegotiationModel(EventSource, mesa.Model):
+    """Mediated negotiation over a clause text, for one or many seeds.
+
+    >>> from negosim import load_scenario, NegotiationModel
+    >>> model = NegotiationModel(load_scenario("teaching_two_party"), seeds=[1, 2]).run()
+    >>> model.outcomes()["status"].tolist()
+    ['deal', 'deal']
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, seeds: int | Sequence[int] | np.ndarray = 0):
+        self.seeds = world_seeds(seeds)
+        # model.rng is Mesa's; the dynamics never use it (they use per-world streams).
+        super().__init__(rng=int(self.seeds[0]))
+        # Mesa reserves model.scenario for its own experimental Scenario class.
+        self.spec = s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.n_worlds = W = self.seeds.size
+        self.party_ids, self.clause_ids = s.party_ids, s.clause_ids
+        self.n_parties, self.n_clauses = len(self.party_ids), len(self.clause_ids)
+        self.principal_idx = np.array([self.party_ids.index(p) for p in s.principals])
+        self.mediator_idx = self.party_ids.index(s.mediator.party)
+        self.rounds = s.calendar.rounds
+        self.round = 0
+        self.listeners = []
+
+        self.streams = WorldStreams(self.seeds)
+        self.params = params = ModelParams.build(s, self.streams)
+        self.graph = build_graph(s)
+        self.routes = s.routes
+        self.mailbox = Mailbox(self.routes, W, self.n_parties, self.n_clauses)
+        values, status = params.reference[s.mediator.start_text]
+        text, status = np.tile(values, (W, 1)), np.tile(status, (W, 1))
+        self.state = WorldState.start(text, status, self.n_parties, self.routes.text_latency >= 0, params.territory)
+        self.index_ends = None
+        if s.index_from is not None:
+            self.index_ends = (params.reference[s.index_from][0], params.reference[s.index_to][0])
+
+        self.principals: list[Principal] = []
+        self.observers: list[Observer] = []
+        for i, pid in enumerate(self.party_ids):
+            role = s.parties[pid].role
+            if role == Role.MEDIATOR:
+                self.mediator = Mediator(self, pid, i, text, status)
+            elif role == Role.PRINCIPAL:
+                self.principals.append(Principal(self, pid, i))
+            else:
+                self.observers.append(Observer(self, pid, i))
+        self.deadlines = Deadlines(self)
+        self._score_texts()
+
+    def agent(self, pid: str) -> Party:
+        """The agent of party ``pid``."""
+        return next(a for a in self.agents if a.pid == pid)
+
+    # -- the round (DESIGN.md §1) --------------------------------------------------------
+    def step(self) -> None:
+        """Messages arrive; principals sign, object or walk out; observers advise; the
+        mediator revises and sends; the battlefield moves; deadlines fall due;
+        finished worlds are settled."""
+        self.draws = RoundDraws.draw(
+            self.streams, self.round, self.n_parties, self.n_clauses, len(self.deadlines), self.routes.lossy_up
+        )
+        self.mailbox.clear_slot(self.round)
+        self._deliver()
+        self._score_texts()
+        for principal in self.principals:
+            principal.respond()
+        for observer in self.observers:
+            observer.advise()
+        self.mediator.mediate()
+        self._fight()
+        self.deadlines.fall_due()
+        self._settle()
+        self.state.previous_utility = self.state.utility  # _score_texts makes a new array each round
+        if self.recording:
+            self.emit(EventKind.ROUND_END)
+        self.round += 1
+        self.running = bool(self.state.active.any()) and self.round < self.rounds
+
+    def run(self) -> NegotiationModel:
+        """Step until every world has ended (Mesa's ``run_for`` ignores ``running``)."""
+        while self.running:
+            self.step()
+        return self
+
+    def _deliver(self) -> None:
+        """Texts and threats that are due reach the parties."""
+        state, mailbox = self.state, self.mailbox
+        version, slot = mailbox.texts_arriving(self.round)
+        new = (version > state.held_version) & state.active[:, None]
+        if self.round > 0:
+            state.new_text = new
+        for i in np.flatnonzero(new.any(axis=0)):
+            rows = np.flatnonzero(new[:, i])
+            if rows.size == self.n_worlds:  # a plain copy beats a gather
+                rows = slice(None)
+            state.held[rows, i] = mailbox.text_values[slot[i], rows]
+            state.held_status[rows, i] = mailbox.text_status[slot[i], rows]
+        state.held_version = np.where(new, version, state.held_version)
+        threats = mailbox.threats_arriving(self.round)
+        state.pressure += threats * state.active[:, None]
+        if self.recording:
+            self._tell_deliveries(new, threats)
+
+    def _score_texts(self) -> None:
+        """Every party's utility of the text it holds (the mediator's: the master text),
+        and every principal's value of no deal."""
+        state = self.state
+        state.held[:, self.mediator_idx] = self.mediator.text
+        state.held_status[:, self.mediator_idx] = self.mediator.status
+        state.utility, state.gradient = evaluate(self.params.prefs, state.held, state.held_status)
+        gain = state.territory - state.territory0
+        state.reservation = self.params.reservation.value(gain, self.round, state.pressure)
+
+    def _fight(self) -> None:
+        state, p = self.state, self.params
+        moved = step_territory(state.territory, p.drift, p.volatility, self.draws.battlefield)
+        state.territory = np.where(state.active, moved, state.territory)
+
+    def _settle(self) -> None:
+        """Worlds with a deal, a walkout, talks ended by a deadline, or no rounds left end now."""
+        state, mediator = self.state, self.mediator
+        walked = np.logical_or.reduce([p.walked for p in self.principals])
+        done = state.active & (mediator.deal_now | walked | state.end_talks | (self.round >= self.rounds - 1))
+        if not done.any():
+            return
+        signed = mediator.ever_signed[:, self.principal_idx].any(axis=1)
+        code = classify(mediator.deal_now, walked, signed)
+        state.outcome = np.where(done, code, state.outcome).astype(np.int8)
+        state.end_round = np.where(done, self.round, state.end_round)
+        agreed = (done & mediator.deal_now)[:, None] & (mediator.status == ClauseStatus.OPEN)
+        mediator.status = np.where(agreed, ClauseStatus.AGREED, mediator.status).astype(np.int8)
+        state.active &= ~done
+        if self.recording and done[0]:
+            self.emit(EventKind.END, version=int(mediator.version[0]), outcome=int(code[0]))
+
+    def _tell_deliveries(self, new: np.ndarray, threats: np.ndarray) -> None:
+        mediator = self.mediator.pid
+        for i, pid in enumerate(self.party_ids):
+            if new[0, i] and self.round > 0:
+                self.emit(EventKind.RECEIVE, pid, mediator, int(self.state.held_version[0, i]))
+            if threats[0, i] > 0:
+                self.emit(EventKind.THREAT, mediator, pid, amount=float(threats[0, i]))
+
+    # -- results -----------------------------------------------------------------------
+    @property
+    def messages(self) -> np.ndarray:
+        """Messages every party has sent, per world (W,)."""
+        return sum(agent.messages for agent in self.agents)
+
+    def date_of(self, round_index: int) -> dt.date:
+        return self.spec.calendar.date_of(round_index)
+
+    def position_index(self) -> np.ndarray:
+        """Position of the current text between ``index_from`` (0) and ``index_to`` (1)."""
+        if self.index_ends is None:
+            return np.full(self.n_worlds, np.nan)
+        return position_index(self.mediator.text, self.mediator.status, *self.index_ends)
+
+    def outcomes(self):
+        """One row per seed (a pandas DataFrame); see :func:`negosim.engine.outcomes.outcome_table`."""
+        return outcome_table(self)

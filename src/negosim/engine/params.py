@@ -1,0 +1,304 @@
+"""A scenario's numbers as per-world arrays: the only place the engine reads key paths.
+
+:class:`WorldParams` looks a value up by key path and, for a path listed under
+``[uncertainty]``, draws one value per world from that world's own stream, so
+the draw depends only on the seed. A certain value comes back with a leading
+axis of length 1 (it broadcasts). :class:`ModelParams` reads every parameter
+the dynamics use, once, into named arrays; agents and the model read those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import betaincinv, ndtri
+
+from negosim.engine.battlefield import ReservationModel
+from negosim.engine.streams import WorldStreams
+from negosim.engine.utility import Preferences
+from negosim.scenario.keypaths import lookup
+from negosim.scenario.schema import Distribution, Scenario
+from negosim.vocabulary import ClauseStatus, DeadlineKind, Role, TacticKind
+
+
+def draw(dist: Distribution, u: np.ndarray) -> np.ndarray:
+    """Map uniforms ``u`` in (0, 1) to draws of ``dist`` by inversion."""
+    if dist.dist == "uniform":
+        return dist.low + (dist.high - dist.low) * u
+    if dist.dist == "normal":
+        x = dist.mean + dist.sd * ndtri(u)
+    elif dist.dist == "triangular":
+        lo, mode, hi = dist.low, dist.mode, dist.high
+        if hi == lo:
+            return np.full_like(u, lo)
+        cut = (mode - lo) / (hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+        right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
+        return np.where(u < cut, left, right)
+    else:  # beta on [low, high] (default [0, 1])
+        lo = 0.0 if dist.low is None else dist.low
+        hi = 1.0 if dist.high is None else dist.high
+        return lo + (hi - lo) * betaincinv(dist.a, dist.b, u)
+    lo = -np.inf if dist.low is None else dist.low
+    hi = np.inf if dist.high is None else dist.high
+    return np.clip(x, lo, hi)
+
+
+class WorldParams:
+    """Parameter lookup by key path, one value per world where uncertain."""
+
+    def __init__(self, scenario: Scenario, streams: WorldStreams):
+        self.scenario = scenario
+        self._plain = scenario.plain
+        self._draws: dict[str, np.ndarray] = {}
+        for path, dist in scenario.uncertainty.items():
+            self._draws[path] = draw(dist, streams.uniform(f"uncertainty:{path}", 0))
+
+    def value(self, path: str, default: float | None = None) -> np.ndarray:
+        """Shape (1,) for a certain value, (W,) for an uncertain one."""
+        if path in self._draws:
+            return self._draws[path]
+        try:
+            raw = lookup(self._plain, path)
+        except KeyError:
+            if default is None:
+                raise
+            raw = default
+        return np.array([float(default if raw is None else raw)])
+
+    def clause_vector(self, prefix: str, clause_ids: list[str], default: float = 0.0) -> np.ndarray:
+        """Values of ``prefix.<clause>`` for every clause, shape (1|W, K)."""
+        try:
+            table = lookup(self._plain, prefix)
+        except KeyError:
+            table = {}
+        base = np.array([[float(table.get(c, default)) for c in clause_ids]])
+        uncertain = [k for k, cid in enumerate(clause_ids) if f"{prefix}.{cid}" in self._draws]
+        if not uncertain:
+            return base
+        out = np.repeat(base, max(self._draws[f"{prefix}.{clause_ids[k]}"].size for k in uncertain), axis=0)
+        for k in uncertain:
+            out[:, k] = self._draws[f"{prefix}.{clause_ids[k]}"]
+        return out
+
+    def per_party(self, field: str, default: float) -> np.ndarray:
+        """``parties.<P>.<field>`` for every party, (1|W, P)."""
+        return _columns([self.value(f"parties.{pid}.{field}", default) for pid in self.scenario.party_ids])
+
+    @property
+    def drawn(self) -> dict[str, np.ndarray]:
+        """The per-world draws, by key path (for the outcome table)."""
+        return dict(self._draws)
+
+
+def _columns(columns: list[np.ndarray]) -> np.ndarray:
+    """Per-party (1|W,) columns stacked into (1|W, P)."""
+    width = max(c.shape[0] for c in columns)
+    return np.stack([np.broadcast_to(c, (width,)) for c in columns], axis=1)
+
+
+def preferences(scenario: Scenario, params: WorldParams) -> Preferences:
+    """Every party's ideal points, saliences, value shapes and insistence, (1|W, P, K)."""
+    clause_ids = scenario.clause_ids
+    ideal, salience, shapes, tol, insists = [], [], [], [], []
+    for pid, party in scenario.parties.items():
+        ideal.append(np.clip(params.clause_vector(f"parties.{pid}.ideal", clause_ids), 0.0, 1.0))
+        salience.append(np.maximum(params.clause_vector(f"parties.{pid}.salience", clause_ids), 0.0))
+        shapes.append([party.shapes.get(c, party.shape).code for c in clause_ids])
+        tol.append(party.tolerance)
+        insists.append([c in party.insists_on for c in clause_ids])
+    width = max(a.shape[0] for a in ideal + salience)
+
+    def stack(arrays: list[np.ndarray]) -> np.ndarray:
+        return np.stack([np.broadcast_to(a, (width, len(clause_ids))) for a in arrays], axis=1)
+
+    return Preferences(
+        ideal=stack(ideal),
+        salience=stack(salience),
+        shape=np.array(shapes, dtype=np.int8),
+        tolerance=np.array(tol)[:, None],
+        insists=np.array(insists, dtype=bool),
+    )
+
+
+@dataclass(frozen=True)
+class TacticParams:
+    """How each party concedes: arrays (1|W, P) unless noted."""
+
+    kind: tuple[TacticKind, ...]  # (P,)
+    initial: np.ndarray
+    exponent: np.ndarray
+    reciprocity: np.ndarray
+    noise: np.ndarray
+    walkout_margin: np.ndarray
+    walkout_patience: np.ndarray  # (P,)
+
+
+@dataclass(frozen=True)
+class MediatorParams:
+    """The mediator's revision, leverage and bracketing: (1|W,) or (1|W, P) arrays."""
+
+    step: np.ndarray
+    own_weight: np.ndarray
+    impatience: np.ndarray
+    deal_bonus: np.ndarray
+    weights: np.ndarray  # how much each party's objections pull the text, after bias
+    leverage_per_round: np.ndarray
+    leverage_credibility: np.ndarray
+    leverage_max: np.ndarray
+    leverage_start: np.ndarray  # (P,) rounds
+    hull_low: np.ndarray  # (1|W, K): the text never leaves the hull of the ideals that pull it
+    hull_high: np.ndarray
+    bracketing: bool
+    bracket_after: int
+    bracket_threshold: np.ndarray  # (1|W, 1)
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Everything the dynamics read from a scenario, per world where uncertain.
+
+    ``reference`` maps a text's name to its values (K,) and statuses (K,);
+    ``red_low``/``red_high`` are red-line bounds (1|W, P, K); ``veto_tolerance``
+    maps a principal with a veto to its tolerance (1|W,); ``extension_prob``
+    lists the chance of extension of each live deadline (1|W,).
+    """
+
+    prefs: Preferences
+    reservation: ReservationModel
+    tactics: TacticParams
+    mediator: MediatorParams
+    red_low: np.ndarray
+    red_high: np.ndarray
+    veto_tolerance: dict[str, np.ndarray]
+    reference: dict[str, tuple[np.ndarray, np.ndarray]]
+    territory: np.ndarray
+    drift: np.ndarray
+    volatility: np.ndarray
+    extension_prob: list[np.ndarray]
+    drawn: dict[str, np.ndarray]
+
+    @classmethod
+    def build(cls, scenario: Scenario, streams: WorldStreams) -> ModelParams:
+        values = WorldParams(scenario, streams)
+        prefs = preferences(scenario, values)
+        reservation = ReservationModel(
+            **{
+                field: values.per_party(f"reservation.{field}", 0.0)
+                for field in ("base", "territory_weight", "expected_drift", "lookahead", "war_cost")
+            }
+        )
+        return cls(
+            prefs=prefs,
+            reservation=reservation,
+            tactics=_tactics(scenario, values),
+            mediator=_mediator(scenario, values, prefs),
+            red_low=np.stack([_bound(scenario, values, pid, "min", 0.0) for pid in scenario.party_ids], axis=1),
+            red_high=np.stack([_bound(scenario, values, pid, "max", 1.0) for pid in scenario.party_ids], axis=1),
+            veto_tolerance={
+                pid: values.value(f"parties.{pid}.veto.tolerance")
+                for pid, p in scenario.parties.items()
+                if p.veto is not None
+            },
+            reference=_reference_texts(scenario),
+            territory=values.value("battlefield.territory"),
+            drift=values.value("battlefield.drift"),
+            volatility=values.value("battlefield.volatility"),
+            extension_prob=[
+                values.value(f"deadlines.{j}.extension_prob")
+                for j, d in enumerate(scenario.deadlines)
+                if d.kind != DeadlineKind.ABSENT
+            ],
+            drawn=values.drawn,
+        )
+
+
+def _tactics(scenario: Scenario, values: WorldParams) -> TacticParams:
+    parties = scenario.parties
+    exponents = []
+    for pid, p in parties.items():
+        base = p.tactic.effective_exponent if p.tactic else 1.0
+        exponents.append(np.maximum(values.value(f"parties.{pid}.tactic.exponent", base), 1e-3))
+    return TacticParams(
+        kind=tuple(p.tactic.kind if p.tactic else TacticKind.LINEAR for p in parties.values()),
+        initial=values.per_party("tactic.initial", 1.0),
+        exponent=_columns(exponents),
+        reciprocity=values.per_party("tactic.reciprocity", 1.0),
+        noise=values.per_party("noise", 0.0),
+        walkout_margin=values.per_party("walkout.margin", 0.1),
+        walkout_patience=np.array([p.walkout.patience for p in parties.values()]),
+    )
+
+
+def _mediator(scenario: Scenario, values: WorldParams, prefs: Preferences) -> MediatorParams:
+    med, ids = scenario.mediator, scenario.party_ids
+    bias = values.value("mediator.bias")
+    # Which side a party is on: -1 the low pole, +1 the high pole (salience-weighted).
+    side = np.sign(((prefs.ideal - 0.5) * prefs.salience).sum(axis=-1))
+    is_principal = np.array([scenario.parties[p].role == Role.PRINCIPAL for p in ids])
+    raw = np.where(is_principal, values.per_party("capability", 1.0) * np.maximum(1.0 + bias[:, None] * side, 0.0), 0.0)
+    total = raw.sum(axis=1, keepdims=True)
+    weights = np.where(total > 0, raw / np.where(total > 0, total, 1.0), is_principal / is_principal.sum())
+    weights = weights + np.where(is_principal, 0.0, values.per_party("advice_weight", 0.0))
+
+    def leverage(field: str, default: float) -> np.ndarray:
+        return _columns(
+            [values.value(f"mediator.leverage.{p}.{field}") if p in med.leverage else np.array([default]) for p in ids]
+        )
+
+    pulls = is_principal[:, None]
+    if med.own_weight > 0 or "mediator.own_weight" in scenario.uncertainty:
+        pulls = pulls | (np.arange(len(ids)) == ids.index(med.party))[:, None]
+    return MediatorParams(
+        step=values.value("mediator.step"),
+        own_weight=values.value("mediator.own_weight"),
+        impatience=values.value("mediator.impatience"),
+        deal_bonus=values.value("mediator.deal_bonus"),
+        weights=weights,
+        leverage_per_round=leverage("per_round", 0.0),
+        leverage_credibility=leverage("credibility", 1.0),
+        leverage_max=leverage("maximum", 0.0),
+        leverage_start=np.array([med.leverage[p].start_round if p in med.leverage else 0 for p in ids]),
+        hull_low=np.where(pulls, prefs.ideal, np.inf).min(axis=1),
+        hull_high=np.where(pulls, prefs.ideal, -np.inf).max(axis=1),
+        bracketing=med.bracketing.enabled,
+        bracket_after=med.bracketing.after,
+        bracket_threshold=values.value("mediator.bracketing.threshold")[:, None],
+    )
+
+
+def _bound(scenario: Scenario, values: WorldParams, pid: str, side: str, default: float) -> np.ndarray:
+    """Red-line bounds of one party per clause, (1|W, K)."""
+    party, clause_ids = scenario.parties[pid], scenario.clause_ids
+    base = np.array([[getattr(party.red_lines[c], side) if c in party.red_lines else default for c in clause_ids]])
+    columns = {
+        k: values.value(f"parties.{pid}.red_lines.{cid}.{side}")
+        for k, cid in enumerate(clause_ids)
+        if f"parties.{pid}.red_lines.{cid}.{side}" in scenario.uncertainty
+    }
+    if not columns:
+        return base
+    out = np.repeat(base, max(c.size for c in columns.values()), axis=0)
+    for k, column in columns.items():
+        out[:, k] = column
+    return out
+
+
+def _reference_texts(scenario: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for name, text in scenario.texts.items():
+        values = np.array([text.values[c] for c in scenario.clause_ids])
+        status = np.array(
+            [
+                ClauseStatus.BRACKETED
+                if c in text.bracketed
+                else ClauseStatus.DROPPED
+                if c in text.dropped
+                else ClauseStatus.OPEN
+                for c in scenario.clause_ids
+            ],
+            dtype=np.int8,
+        )
+        out[name] = (values, status)
+    return out

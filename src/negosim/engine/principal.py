@@ -1,0 +1,244 @@
+"""The parties at the table as Mesa agents: principals decide, observers advise.
+
+Each agent decides for all of the model's worlds at once: its arrays have a
+leading world axis, and finished worlds are masked out. An agent reads the
+shared :class:`~negosim.engine.state.WorldState`; it writes only its own
+attributes (below) and the messages it posts into the mailbox.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from negosim.engine.mailbox import NO_VERSION
+from negosim.engine.tactics import time_dependent, tit_for_tat
+from negosim.engine.utility import effective_values
+from negosim.vocabulary import ClauseStatus, EventKind, TacticKind
+
+if TYPE_CHECKING:
+    from negosim.engine.model import NegotiationModel
+
+SURPLUS_FLOOR = 0.02  # objections grow like 1 / (U - r); this caps them
+RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
+RESEND_AFTER = 3  # rounds before an unanswered objection is sent again
+
+
+class Party(mesa.Agent):
+    """A delegation; ``index`` is its position on the party axis.
+
+    Owns: ``responded_version`` (W,), the version it last answered, and
+    ``last_objection`` (W,), the round it last sent one; ``messages`` (W,), how
+    many it has sent.
+    """
+
+    model: NegotiationModel
+
+    def __init__(self, model: NegotiationModel, pid: str, index: int):
+        super().__init__(model)
+        self.pid, self.index = pid, index
+        self.label = model.spec.parties[pid].label
+        W = model.n_worlds
+        self.responded_version = np.full(W, NO_VERSION, dtype=np.int32)
+        self.last_objection = np.zeros(W, dtype=np.int32)
+        self.messages = np.zeros(W, dtype=np.int64)
+
+    def _send_objection(self, objection: np.ndarray, sending: np.ndarray) -> None:
+        """Post ``objection`` (W, K) for worlds in ``sending``; routes may lose it."""
+        m, i = self.model, self.index
+        draws = m.draws.upward.get(i)
+        # Only lossy routes draw; a sure route always delivers, a missing one never does.
+        arrives = m.routes.up_reliability[i] > 0 if draws is None else draws < m.routes.up_reliability[i]
+        m.mailbox.post_objection(m.round, i, objection, sending[:, None] & arrives)
+        self.messages += sending
+        self.last_objection = np.where(sending, m.round, self.last_objection)
+        self.responded_version = np.where(sending, m.state.held_version[:, i], self.responded_version)
+
+
+class Principal(Party):
+    """Ukraine, Russia, or any side whose signature a deal needs.
+
+    Owns, per world: ``aspiration`` (the utility it still demands),
+    ``signs`` (it signs this round), ``signed_version`` (its latest signature,
+    NO_VERSION if none), ``sign_round`` (its first, -1 if none),
+    ``below_count`` (rounds in a row below its value of no deal) and
+    ``walked`` (it has walked out).
+    """
+
+    def __init__(self, model: NegotiationModel, pid: str, index: int):
+        super().__init__(model, pid, index)
+        params, party, W = model.params, model.spec.parties[pid], model.n_worlds
+        prefs = params.prefs
+        lo, hi = params.red_low[:, index], params.red_high[:, index]
+        # Red lines, vetoes and insistence touch a few clauses: each works on those columns only.
+        self.line_clauses = np.flatnonzero((lo > 0).any(axis=0) | (hi < 1).any(axis=0))
+        self.red_lo, self.red_hi = lo[:, self.line_clauses], hi[:, self.line_clauses]
+        self.worst = prefs.worst[:, index]
+        salience = prefs.salience[:, index]
+        salience_total = salience.sum(axis=-1, keepdims=True)
+        self.insists = prefs.insists[index]
+        self.insisted_clauses = np.flatnonzero(self.insists)
+        self.bracket_direction = (
+            salience
+            / salience_total
+            * np.sign(prefs.ideal[:, index] - prefs.worst[:, index])
+            * prefs.inverse_span[:, index]
+        )[:, self.insisted_clauses]
+        self.veto = party.veto
+        if party.veto is not None:
+            self.veto_clauses = np.flatnonzero(np.isin(model.clause_ids, party.veto.clauses))
+            core_salience = salience[:, self.veto_clauses]
+            self.veto_reference = params.reference[party.veto.reference][0][self.veto_clauses]
+            self.veto_inverse_span = prefs.inverse_span[:, index][:, self.veto_clauses]
+            self.veto_share = core_salience / core_salience.sum(axis=-1, keepdims=True)
+            self.veto_pull = 2.0 * core_salience / salience_total
+            self.veto_tolerance = params.veto_tolerance[pid]
+        tactics = params.tactics
+        self.tactic = tactics.kind[index]
+        self.initial, self.exponent = tactics.initial[..., index], tactics.exponent[..., index]
+        self.reciprocity, self.noise = tactics.reciprocity[..., index], tactics.noise[..., index]
+        self.walkout_margin, self.walkout_patience = tactics.walkout_margin[..., index], tactics.walkout_patience[index]
+
+        self.aspiration = np.zeros(W)
+        self.signs = np.zeros(W, dtype=bool)
+        self.signed_version = np.full(W, NO_VERSION, dtype=np.int32)
+        self.sign_round = np.full(W, -1, dtype=np.int32)
+        self.below_count = np.zeros(W, dtype=np.int32)
+        self.walked = np.zeros(W, dtype=bool)
+
+    # -- how it judges the text it holds ------------------------------------------
+    def effective(self, clauses: np.ndarray) -> np.ndarray:
+        """The held text on ``clauses`` (W, len(clauses)) as this party scores it."""
+        state = self.model.state
+        return effective_values(
+            state.held[:, self.index, clauses], state.held_status[:, self.index, clauses], self.worst[:, clauses]
+        )
+
+    def red_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which worlds' texts cross none of its red lines (W,), and the push back
+        on each red-line clause (W, len(line_clauses)).
+
+        A crossed red line is not traded off: its push outweighs any other pull.
+        Only clauses it counts (open, or insisted on) are judged.
+        """
+        cols = self.line_clauses
+        values = self.effective(cols)
+        gap = np.clip(values, self.red_lo, self.red_hi) - values
+        counted = (self.model.state.held_status[:, self.index, cols] <= ClauseStatus.AGREED) | self.insists[cols]
+        crossed = counted & (np.abs(gap) > 1e-12)
+        return ~crossed.any(axis=1), np.where(crossed, RED_LINE_PUSH * np.sign(gap), 0.0)
+
+    def veto_check(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Whether the text is close enough to the veto's reference on its core
+        clauses (W,), and the push toward it on those clauses (W, core) where not."""
+        if self.veto is None:
+            return np.ones(self.model.n_worlds, dtype=bool), None
+        gap = (self.veto_reference - self.effective(self.veto_clauses)) * self.veto_inverse_span
+        distance = (self.veto_share * np.abs(gap)).sum(axis=-1)
+        ok = distance <= self.veto_tolerance
+        return ok, np.where(ok[:, None], 0.0, self.veto_pull * gap)
+
+    def bracket_push(self) -> np.ndarray:
+        """Objection to the bracketed clauses it insists on, (W, insisted clauses):
+        they count as lost while set aside."""
+        bracketed = self.model.state.held_status[:, self.index, self.insisted_clauses] == ClauseStatus.BRACKETED
+        return np.where(bracketed, self.bracket_direction, 0.0)
+
+    def _aspiration(self, utility: np.ndarray, reservation: np.ndarray) -> np.ndarray:
+        m, state = self.model, self.model.state
+        if self.tactic == TacticKind.TIT_FOR_TAT:
+            gain = np.where(state.new_text[:, self.index], utility - state.previous_utility[:, self.index], 0.0)
+            start = np.where(m.round == 0, self.initial, self.aspiration)
+            return tit_for_tat(start, gain, self.reciprocity, reservation)
+        return time_dependent(m.round, m.deadlines.due_round[:, self.index], self.initial, reservation, self.exponent)
+
+    # -- the round -------------------------------------------------------------------
+    def respond(self) -> None:
+        """Sign the held text, object to it clause by clause, or walk out."""
+        m, state, i = self.model, self.model.state, self.index
+        active = state.active & (state.held_version[:, i] != NO_VERSION)
+        utility, reservation = state.utility[:, i], state.reservation[:, i]
+        self.aspiration = aspiration = self._aspiration(utility, reservation)
+        lines_ok, lines = self.red_lines()
+        veto_ok, veto_push = self.veto_check()
+        willing = (utility + self.noise * m.draws.noise[:, i] >= aspiration) & (utility >= reservation)
+        self.signs = signs = active & willing & lines_ok & veto_ok
+        self._sign(signs)
+        objects, wants = self._object(active, signs, utility, reservation, lines, veto_push)
+        walks = self._walk_out(active, utility, reservation)
+        if m.recording:
+            self._tell(signs, objects, walks, wants, lines, veto_ok, utility, aspiration)
+
+    def _sign(self, signs: np.ndarray) -> None:
+        m, held = self.model, self.model.state.held_version[:, self.index]
+        arrives = m.draws.signature[:, self.index] < m.routes.signal_reliability[self.index]
+        m.mailbox.post_signature(m.round, self.index, np.where(signs & arrives, held, NO_VERSION))
+        self.sign_round = np.where(signs & (self.sign_round < 0), m.round, self.sign_round)
+        self.messages += signs & (self.signed_version != held)
+        self.signed_version = np.where(signs, held, self.signed_version)
+
+    def _object(self, active, signs, utility, reservation, lines, veto_push) -> tuple[np.ndarray, np.ndarray]:
+        """Send the pull it wants on every clause, scaled by urgency, where it has not
+        signed this version and has something new to answer (or waited long enough)."""
+        m, i = self.model, self.index
+        held = m.state.held_version[:, i]
+        fresh = held > self.responded_version
+        stale = m.round - self.last_objection >= RESEND_AFTER
+        committed = self.signed_version == held  # it never disowns its signature
+        objects = active & ~signs & ~committed & (fresh | stale)
+        urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
+        wants = m.state.gradient[:, i].copy()
+        if veto_push is not None:
+            wants[:, self.veto_clauses] += veto_push
+        if self.insisted_clauses.size:
+            wants[:, self.insisted_clauses] += self.bracket_push()
+        wants *= urgency[:, None]
+        objection = wants
+        if self.line_clauses.size:
+            objection = wants.copy() if m.recording else wants
+            objection[:, self.line_clauses] += urgency[:, None] * lines
+        self._send_objection(objection, objects)
+        return objects, wants
+
+    def _walk_out(self, active, utility, reservation) -> np.ndarray:
+        below = active & (utility < reservation - self.walkout_margin)
+        self.below_count = np.where(below, self.below_count + 1, 0)
+        walks = below & (self.below_count >= self.walkout_patience)
+        self.walked |= walks
+        return walks
+
+    def _tell(self, signs, objects, walks, wants, lines, veto_ok, utility, aspiration) -> None:
+        m, i = self.model, self.index
+        version = int(m.state.held_version[0, i])
+        facts = dict(
+            utility=float(utility[0]), aspiration=float(aspiration[0]), reservation=float(m.state.reservation[0, i])
+        )
+        if signs[0]:
+            m.emit(EventKind.SIGN, self.pid, m.mediator.pid, version, **facts)
+        elif objects[0]:
+            crossed = [m.clause_ids[k] for k in self.line_clauses[lines[0] != 0]]
+            m.emit(
+                EventKind.OBJECT,
+                self.pid,
+                m.mediator.pid,
+                version,
+                crossed=crossed,
+                veto_ok=bool(veto_ok[0]),
+                pull=wants[0].copy(),
+                **facts,
+            )
+        if walks[0]:
+            m.emit(EventKind.WALKOUT, self.pid, "", version, **facts)
+
+
+class Observer(Party):
+    """A party outside the table (the E3) that advises along its channels."""
+
+    def advise(self) -> None:
+        m, state, i = self.model, self.model.state, self.index
+        fresh = state.active & (state.held_version[:, i] > self.responded_version)
+        self._send_objection(state.gradient[:, i], fresh)
+        if m.recording and fresh[0]:
+            m.emit(EventKind.ADVICE, self.pid, "", int(state.held_version[0, i]), pull=state.gradient[0, i].copy())

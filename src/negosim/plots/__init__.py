@@ -1,0 +1,1 @@
+"""Figures of runs and sweeps; every function returns a matplotlib Figure and never shows it."""

@@ -1,0 +1,100 @@
+"""Figures of an ensemble run. Each returns a matplotlib Figure; none shows it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from negosim.analysis.summary import summarize
+from negosim.plots.style import STATUS_COLOURS, plt
+from negosim.vocabulary import Outcome
+
+if TYPE_CHECKING:
+    from negosim.scenario import Scenario
+
+OUTCOMES = Outcome.labels()  # the outcome classes, in table order
+
+
+def outcome_shares(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Share of worlds in each outcome class, with 95% Wilson intervals."""
+    summary = summarize(outcomes, scenario)["outcomes"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    shares = np.array([summary[s]["p"] for s in OUTCOMES])
+    low = np.maximum(shares - np.array([summary[s]["low"] for s in OUTCOMES]), 0.0)
+    high = np.maximum(np.array([summary[s]["high"] for s in OUTCOMES]) - shares, 0.0)
+    ax.bar(OUTCOMES, 100 * shares, color=[STATUS_COLOURS[s] for s in OUTCOMES])
+    ax.errorbar(OUTCOMES, 100 * shares, yerr=100 * np.vstack([low, high]), fmt="none", ecolor="black", capsize=5)
+    for x, share in enumerate(shares):
+        ax.annotate(f"{100 * share:.1f}%", (x, 100 * share), textcoords="offset points", xytext=(0, 4), ha="center")
+    ax.set_ylabel("share of worlds (%)")
+    ax.set_ylim(0, min(100, 100 * shares.max() * 1.25 + 5))
+    ax.set_title(f"{scenario.meta.name}: outcomes over {len(outcomes)} worlds (95% Wilson intervals)")
+    return fig
+
+
+def position_histogram(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Where the final texts land between the two reference texts."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    status = outcomes["status"].astype(str)
+    values = outcomes["position_index"]
+    finite = values[np.isfinite(values)]
+    lo, hi = (min(-0.25, finite.min()), max(1.25, finite.max())) if len(finite) else (-0.25, 1.25)
+    bins = np.linspace(lo, hi, 41)
+    for name in ("deal", "framework", "deadlock", "breakdown"):
+        chosen = values[(status == name) & np.isfinite(values)]
+        if len(chosen):
+            ax.hist(chosen, bins=bins, alpha=0.7, label=f"{name} ({len(chosen)})", color=STATUS_COLOURS[name])
+    start = scenario.index_from or "index 0"
+    end = scenario.index_to or "index 1"
+    for x, name in ((0.0, start), (1.0, end)):
+        ax.axvline(x, color="black", linestyle="--", linewidth=1)
+        ax.annotate(name, (x, 1), xycoords=("data", "axes fraction"), xytext=(3, -12), textcoords="offset points")
+    ax.set_xlabel(f"position index of the final text ({start} = 0, {end} = 1)")
+    ax.set_ylabel("worlds")
+    ax.set_title("Where the text ends, by outcome")
+    ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+def signing_times(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Cumulative share of worlds in which each principal has signed, by date."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    calendar = scenario.calendar
+    dates = pd.date_range(calendar.start, calendar.horizon, freq=f"{calendar.round_days}D")
+    for pid in scenario.principals:
+        rounds = outcomes[f"sign_round_{pid}"].to_numpy()
+        share = [(np.where(rounds >= 0, rounds, 10**9) <= t).mean() * 100 for t in range(len(dates))]
+        ax.step(dates, share, where="post", label=f"{scenario.parties[pid].label} has signed")
+    deals = outcomes["status"].astype(str) == "deal"
+    ends = outcomes["rounds"].to_numpy() - 1
+    ax.step(
+        dates,
+        [(deals & (ends <= t)).mean() * 100 for t in range(len(dates))],
+        where="post",
+        color="black",
+        label="deal",
+    )
+    for d in scenario.deadlines:
+        ax.axvline(pd.Timestamp(d.date), color="grey", linestyle=":", linewidth=1)
+        ax.annotate(
+            d.label or "deadline", (pd.Timestamp(d.date), 0.97), xycoords=("data", "axes fraction"), fontsize="small"
+        )
+    ax.set_ylabel("share of worlds (%)")
+    ax.set_xlabel("date")
+    ax.set_ylim(0, 100)
+    ax.set_title("Who has signed by when")
+    ax.legend(loc="center right", fontsize="small")
+    fig.autofmt_xdate()
+    return fig
+
+
+def ensemble_figures(outcomes: pd.DataFrame, scenario: Scenario) -> dict[str, Figure]:
+    """The standard figures of a run, by file stem."""
+    return {
+        "outcome_shares": outcome_shares(outcomes, scenario),
+        "position_index": position_histogram(outcomes, scenario),
+        "signing_times": signing_times(outcomes, scenario),
+    }

@@ -1,0 +1,24 @@
+"""What every figure shares: the non-interactive backend, outcome colours, saving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)  # figures are files; never open a window
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+STATUS_COLOURS = {"deal": "#2a9d8f", "framework": "#e9c46a", "deadlock": "#8d99ae", "breakdown": "#e76f51"}
+
+
+def save_figures(figures: dict[str, Figure], directory: Path) -> list[str]:
+    """Write each figure as PNG; returns the file names."""
+    names = []
+    for stem, fig in figures.items():
+        name = f"{stem}.png"
+        fig.savefig(directory / name, dpi=120)
+        plt.close(fig)
+        names.append(name)
+    return names

@@ -1,0 +1,4 @@
+"""Textbook bargaining protocols beside the mediated model.
+
+Alternating offers (Rubinstein) and monotonic concession (Zeuthen).
+"""

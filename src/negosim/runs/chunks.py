@@ -1,0 +1,137 @@
+"""Chunks of worlds, the unit of work shared by runs and sweeps, and the executors that run them.
+
+Seeds are cut into chunks; each chunk is one :class:`NegotiationModel`
+advancing all its worlds at once. Every world draws only from its own seed's
+stream, so a table does not depend on the chunking or on where a chunk runs.
+Chunks go to any :class:`concurrent.futures.Executor`: this process, local
+worker processes, or a Dask cluster (:mod:`negosim.runs.cluster`).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from negosim.engine.model import NegotiationModel
+from negosim.runs.store import RunStore
+from negosim.scenario import Scenario
+
+MAX_CHUNK = 5_000  # worlds per model: large enough to amortise Python, small enough for memory
+AUTO_PARALLEL_FROM = 20_000  # below this, starting worker processes costs more than it saves
+GC_CHUNK = 1_000  # chunks at least this big are collected as soon as they finish
+
+
+def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
+    """All worlds of one chunk in one model: the unit of work for executors."""
+    model = NegotiationModel(scenario, seeds).run()
+    table = model.outcomes()
+    # Mesa's model and agents refer to each other; collect a big chunk's cycle now, or a
+    # long run keeps several chunks' worth of arrays alive until the next GC pass.
+    # (Small chunks hold little, and a full collection per world would cost more than the world.)
+    del model
+    if seeds.size >= GC_CHUNK:
+        gc.collect()
+    return table
+
+
+def as_seed_array(seeds: int | Iterable[int]) -> np.ndarray:
+    """An int N means seeds 0..N-1; otherwise distinct non-negative ints, sorted."""
+    if isinstance(seeds, (int, np.integer)):
+        if seeds < 1:
+            raise ValueError("the number of seeds must be at least 1")
+        return np.arange(int(seeds), dtype=np.int64)
+    array = np.asarray(seeds if isinstance(seeds, np.ndarray) else list(seeds), dtype=np.int64)
+    if array.ndim != 1 or array.size == 0 or (array < 0).any():
+        raise ValueError("seeds must be one or more non-negative integers")
+    array = np.sort(array)
+    if (np.diff(array) == 0).any():
+        raise ValueError("seeds must not repeat")
+    return array
+
+
+def default_chunk_size(n_seeds: int, workers: int) -> int:
+    """Enough chunks to keep every worker busy, none larger than MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, math.ceil(n_seeds / max(1, 2 * workers))))
+
+
+def run_tasks(
+    executor: Executor | None, tasks: dict[str, tuple[Scenario, np.ndarray]], window: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yield (key, table) as chunks finish; at most ``window`` in flight.
+
+    ``tasks`` maps a key to (scenario, seeds); with no executor they run here, in order.
+    """
+    if executor is None:
+        for key, (scenario, seeds) in tasks.items():
+            yield key, run_chunk(scenario, seeds)
+        return
+    queue = deque(tasks.items())
+    running: dict[Future, str] = {}
+    while queue or running:
+        while queue and len(running) < window:
+            key, (scenario, seeds) = queue.popleft()
+            running[executor.submit(run_chunk, scenario, seeds)] = key
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield running.pop(future), future.result()
+
+
+def execute(
+    tasks: dict[str, tuple[Scenario, np.ndarray]],
+    *,
+    workers: int,
+    executor: Executor | None,
+    store: RunStore | None,
+    total: int,
+    desc: str,
+    progress: bool,
+    decorate: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Run chunk tasks on an executor (or a pool of ``workers`` processes, or here).
+
+    Finished chunks go to ``store`` as they arrive (and are not kept), or are
+    returned by key. ``decorate`` may add columns (an experiment's point) first.
+    ``total`` is the number of worlds of the whole run, for the progress bar.
+    """
+    own_pool = executor is None and workers > 1 and len(tasks) > 1
+    # spawn, not fork: the parent may hold threads (pyarrow, tqdm) that fork would copy mid-lock
+    pool = (
+        ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        if own_pool
+        else executor
+    )
+    window = 2 * (workers if executor is None else (os.cpu_count() or 1)) + 2
+    pending = sum(seeds.size for _, seeds in tasks.values())
+    bar = tqdm(
+        total=total,
+        initial=total - pending,
+        unit="world",
+        unit_scale=True,
+        desc=desc,
+        disable=not progress,
+        smoothing=0.05,
+    )
+    parts: dict[str, pd.DataFrame] = {}
+    try:
+        for key, table in run_tasks(pool, tasks, window):
+            if decorate is not None:
+                table = decorate(key, table)
+            if store is not None:
+                store.write_part(key, table)
+            else:
+                parts[key] = table
+            bar.update(len(table))
+    finally:
+        bar.close()
+        if own_pool:
+            pool.shutdown(cancel_futures=True)
+    return parts

@@ -1,0 +1,84 @@
+"""``report.md``: a finished run's or sweep's numbers and figures, for reading.
+
+The functions take the result objects of :mod:`negosim.runs.ensemble` and
+:mod:`negosim.runs.experiment` by what they offer (a summary, a store, a point
+table), so this module depends on neither.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from negosim.analysis.summary import point_summary
+from negosim.runs.store import RunStore, atomic_write_bytes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from negosim.runs.ensemble import EnsembleResult
+    from negosim.runs.experiment import ExperimentResult
+
+REPORT = "report.md"
+
+
+def _figure_lines(names: list[str]) -> list[str]:
+    return [f"![{name}](figures/{name})" for name in names]
+
+
+def _pct(entry: dict) -> str:
+    return f"{100 * entry['p']:.1f}% [{100 * entry['low']:.1f}, {100 * entry['high']:.1f}]"
+
+
+def run_report(result: EnsembleResult) -> str:
+    """The markdown of a finished run (figures as listed in its manifest)."""
+    s = result.summary()
+    manifest = result.store.manifest()
+    lines = [
+        f"# {s['scenario']}: {s['worlds']} worlds",
+        "",
+        f"Scenario `{manifest.get('scenario_file')}` (SHA-256 `{manifest.get('scenario_sha256', '')[:12]}…`), "
+        f"negosim {manifest.get('negosim_version')}, created {manifest.get('created')}.",
+        f"Command: `{manifest.get('command')}`",
+        "",
+        "| outcome | share [95% Wilson interval] |",
+        "| --- | --- |",
+        *[f"| {name} | {_pct(entry)} |" for name, entry in s["outcomes"].items()],
+        "",
+        "| probability | value [95% interval] |",
+        "| --- | --- |",
+        *[f"| P({p} signs by {s['signs_by']['date']}) | {_pct(e)} |" for p, e in s["signs_by"].items() if p != "date"],
+        f"| P(deal by {s['deal_by']['date']}) | {_pct(s['deal_by'])} |",
+        "",
+    ]
+    pi = s["deal_position_index"]
+    if pi["median"] is not None:
+        lines += [
+            f"Median position index of deals: {pi['median']:.2f} (IQR {pi['q25']:.2f} to {pi['q75']:.2f}; "
+            f"{pi['from']} = 0, {pi['to']} = 1).",
+            "",
+        ]
+    return "\n".join(lines + _figure_lines(manifest.get("figures", []))) + "\n"
+
+
+def experiment_report(result: ExperimentResult) -> str:
+    """The markdown of a finished sweep: the per-point table and the figures."""
+    summary = point_summary(result.light(), result.points, result.experiment.scenario)
+    head = result.experiment.spec.experiment
+    shown = ["point", *result.experiment.axes, "worlds", "p_deal", "p_framework", "p_deadlock", "p_breakdown"]
+    shown += [c for c in summary.columns if c.startswith("p_sign_")]
+    lines = [
+        f"# Sweep {head.name}: {len(result.points)} points x {head.seeds} seeds ({head.design})",
+        "",
+        head.description,
+        "",
+        summary[shown].round(3).to_markdown(index=False),
+        "",
+    ]
+    return "\n".join(lines + _figure_lines(result.store.manifest().get("figures", []))) + "\n"
+
+
+def write_report(store: RunStore, text: str) -> Path:
+    """Write ``report.md`` into a run directory."""
+    path = store.dir / REPORT
+    atomic_write_bytes(path, text.encode())
+    return path

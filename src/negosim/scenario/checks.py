@@ -1,0 +1,142 @@
+"""Cross-references a scenario's schema cannot see: ids, texts, roles, reachability, uncertainty paths.
+
+The checks run in a fixed order, so the first problem reported is the same
+every time; each raises a one-line :class:`~negosim.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from negosim.errors import ScenarioError
+from negosim.scenario.graph import unreachable_parties
+from negosim.scenario.keypaths import lookup
+from negosim.vocabulary import Role
+
+if TYPE_CHECKING:
+    from negosim.scenario.schema import Scenario
+
+
+def check_references(scenario: Scenario, source: str) -> None:
+    """Raise a ScenarioError for the first cross-reference that does not hold."""
+    checker = _Checker(scenario, source)
+    for check in (
+        checker.clauses_and_texts,
+        checker.parties,
+        checker.mediator,
+        checker.channels,
+        checker.deadlines,
+        checker.uncertainty,
+    ):
+        check()
+
+
+class _Checker:
+    def __init__(self, scenario: Scenario, source: str):
+        self.s, self.source = scenario, source
+        self.known = set(scenario.clause_ids)
+
+    def fail(self, key: str, expected: str) -> None:
+        raise ScenarioError(self.source, key, expected)
+
+    def need_clause(self, key: str, cid: str) -> None:
+        if cid not in self.known:
+            self.fail(key, f"a known clause id (got {cid!r})")
+
+    def need_text(self, key: str, name: str | None) -> None:
+        if name is not None and name not in self.s.texts:
+            self.fail(key, f"the name of a text under [texts] (got {name!r})")
+
+    def need_every_clause(self, key: str, table: dict) -> None:
+        missing = [c for c in self.s.clause_ids if c not in table]
+        if missing:
+            self.fail(key, f"a value for every clause (missing {missing[0]})")
+
+    def clauses_and_texts(self) -> None:
+        s, ids = self.s, self.s.clause_ids
+        if len(self.known) != len(ids):
+            self.fail("clauses", f"unique clause ids (duplicate {next(c for c in ids if ids.count(c) > 1)!r})")
+        for name, text in s.texts.items():
+            self.need_every_clause(f"texts.{name}.values", text.values)
+            for cid in text.values:
+                self.need_clause(f"texts.{name}.values.{cid}", cid)
+            for field in ("bracketed", "dropped"):
+                for cid in getattr(text, field):
+                    self.need_clause(f"texts.{name}.{field}", cid)
+        self.need_text("mediator.start_text", s.mediator.start_text)
+        self.need_text("index_from", s.index_from)
+        self.need_text("index_to", s.index_to)
+        if (s.index_from is None) != (s.index_to is None):
+            self.fail("index_to", "index_from and index_to given together")
+
+    def parties(self) -> None:
+        for pid, party in self.s.parties.items():
+            base = f"parties.{pid}"
+            for field in ("ideal", "salience", "shapes", "red_lines"):
+                for cid in getattr(party, field):
+                    self.need_clause(f"{base}.{field}.{cid}", cid)
+            for field in ("ideal", "salience"):
+                self.need_every_clause(f"{base}.{field}", getattr(party, field))
+            if sum(party.salience.values()) <= 1e-9:
+                self.fail(f"{base}.salience", "at least one positive salience (they sum to zero)")
+            for cid in party.insists_on:
+                self.need_clause(f"{base}.insists_on", cid)
+            if party.veto is not None:
+                self.need_text(f"{base}.veto.reference", party.veto.reference)
+                for cid in party.veto.clauses:
+                    self.need_clause(f"{base}.veto.clauses", cid)
+            for cid, bound in party.red_lines.items():
+                if not bound.min <= party.ideal[cid] <= bound.max:
+                    self.fail(f"{base}.red_lines.{cid}", "a range that contains the party's own ideal point")
+
+    def mediator(self) -> None:
+        s, med = self.s, self.s.mediator
+        if med.party not in s.parties:
+            self.fail("mediator.party", f"a party id (got {med.party!r})")
+        if s.parties[med.party].role != Role.MEDIATOR:
+            self.fail(f"parties.{med.party}.role", "'mediator' for the party named in [mediator]")
+        if [p.role for p in s.parties.values()].count(Role.MEDIATOR) != 1:
+            self.fail("parties", "exactly one party with role 'mediator'")
+        if not s.principals:
+            self.fail("parties", "at least one party with role 'principal'")
+        for pid in med.leverage:
+            if pid not in s.principals:
+                self.fail(f"mediator.leverage.{pid}", "the id of a principal")
+
+    def channels(self) -> None:
+        for i, ch in enumerate(self.s.channels):
+            for end, key in (("source", "from"), ("target", "to")):
+                pid = getattr(ch, end)
+                if pid not in self.s.parties:
+                    self.fail(f"channels.{i}.{key}", f"a party id (got {pid!r})")
+            if ch.source == ch.target:
+                self.fail(f"channels.{i}", "a channel between two different parties")
+            for cid in ch.clauses or ():
+                self.need_clause(f"channels.{i}.clauses", cid)
+        for pid, direction in unreachable_parties(self.s):
+            route = f"from the mediator to {pid!r}" if direction == "from" else f"from {pid!r} to the mediator"
+            self.fail("channels", f"a route carrying whole texts {route}")
+
+    def deadlines(self) -> None:
+        s = self.s
+        for i, d in enumerate(s.deadlines):
+            if d.party is not None and d.party not in s.principals:
+                self.fail(f"deadlines.{i}.party", f"the id of a principal (got {d.party!r})")
+            if not s.calendar.start <= d.date <= s.calendar.horizon:
+                self.fail(f"deadlines.{i}.date", "a date between calendar.start and calendar.horizon")
+
+    def uncertainty(self) -> None:
+        plain = self.s.plain
+        for path in self.s.uncertainty:
+            key = f"uncertainty.{path}"
+            if path.startswith("uncertainty"):
+                self.fail(key, "a key path outside [uncertainty]")
+            try:
+                value = lookup(plain, path)
+            except KeyError:
+                self.fail(key, "a key path to a number in this scenario")
+            if isinstance(value, bool) or not isinstance(value, float):
+                self.fail(key, "a key path to a real-valued parameter (not an id, date, count or flag)")
+            if not math.isfinite(value):
+                self.fail(key, "a finite base value")

@@ -1,0 +1,130 @@
+"""The mediation graph: who can send what to whom, how fast and how reliably.
+
+Channels become a networkx DiGraph. A message travels the fastest path whose
+every edge carries it: a whole text needs edges without a clause filter, an
+objection on one clause needs edges whose filter admits that clause. Routes
+are computed once per scenario with Dijkstra on latency; a path's reliability
+is the product of its edges' reliabilities.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+if TYPE_CHECKING:
+    from negosim.scenario.schema import Scenario
+
+UNREACHABLE = -1
+
+
+def build_graph(scenario: Scenario) -> nx.DiGraph:
+    """A DiGraph with one node per party (attribute ``role``, ``label``) and
+    one edge per channel direction (``latency``, ``reliability``, ``clauses``,
+    ``label``; ``clauses`` is None for a full-text channel)."""
+    graph = nx.DiGraph(name=scenario.meta.name)
+    for pid, party in scenario.parties.items():
+        graph.add_node(pid, role=party.role, label=party.label)
+    for ch in scenario.channels:
+        attrs = dict(
+            latency=ch.latency,
+            reliability=ch.reliability,
+            clauses=None if ch.clauses is None else frozenset(ch.clauses),
+            label=ch.label,
+        )
+        graph.add_edge(ch.source, ch.target, **attrs)
+        if ch.both_ways:
+            graph.add_edge(ch.target, ch.source, **attrs)
+    return graph
+
+
+def _carrying(graph: nx.DiGraph, clauses: frozenset[str] | None) -> nx.DiGraph:
+    """The subgraph of edges that carry every clause in ``clauses`` (None: all)."""
+
+    def keep(u: str, v: str) -> bool:
+        allowed = graph.edges[u, v]["clauses"]
+        return allowed is None or (clauses is not None and clauses <= allowed)
+
+    return nx.subgraph_view(graph, filter_edge=keep)
+
+
+def _edge_cost(u: str, v: str, data: dict) -> float:
+    # Latency first; among equally fast paths prefer the more reliable one.
+    return data["latency"] - 1e-6 * math.log(data["reliability"])
+
+
+def _route(graph: nx.DiGraph, source: str, target: str) -> tuple[int, float]:
+    try:
+        path = nx.dijkstra_path(graph, source, target, weight=_edge_cost)
+    except nx.NetworkXNoPath:
+        return UNREACHABLE, 0.0
+    edges = list(itertools.pairwise(path))
+    latency = sum(graph.edges[e]["latency"] for e in edges)
+    reliability = math.prod(graph.edges[e]["reliability"] for e in edges)
+    return latency, reliability
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Latency (rounds; -1 when unreachable) and delivery probability per route.
+
+    ``text_*[i]``: whole text from the mediator to party i;
+    ``up_*[i, k]``: party i's message on clause k to the mediator;
+    ``signal_*[i]``: party i's signature to the mediator (needs a full channel).
+    """
+
+    text_latency: np.ndarray
+    text_reliability: np.ndarray
+    up_latency: np.ndarray
+    up_reliability: np.ndarray
+    signal_latency: np.ndarray
+    signal_reliability: np.ndarray
+
+    @cached_property
+    def lossy_up(self) -> list[int]:
+        """Parties with a route up that may lose an objection (0 < reliability < 1)."""
+        lossy = (self.up_reliability > 0) & (self.up_reliability < 1)
+        return [int(i) for i in np.flatnonzero(lossy.any(axis=1))]
+
+    @property
+    def max_latency(self) -> int:
+        return int(max(self.text_latency.max(), self.up_latency.max(), self.signal_latency.max(), 1))
+
+
+def compute_routes(scenario: Scenario, graph: nx.DiGraph | None = None) -> Routes:
+    graph = graph if graph is not None else build_graph(scenario)
+    parties, clauses = scenario.party_ids, scenario.clause_ids
+    mediator = scenario.mediator.party
+    full = _carrying(graph, None)
+    n, k = len(parties), len(clauses)
+    text_l, text_r = np.full(n, UNREACHABLE), np.zeros(n)
+    sig_l, sig_r = np.full(n, UNREACHABLE), np.zeros(n)
+    up_l, up_r = np.full((n, k), UNREACHABLE), np.zeros((n, k))
+    per_clause = {c: _carrying(graph, frozenset([c])) for c in clauses}
+    for i, pid in enumerate(parties):
+        if pid == mediator:
+            continue
+        text_l[i], text_r[i] = _route(full, mediator, pid)
+        sig_l[i], sig_r[i] = _route(full, pid, mediator)
+        for j, cid in enumerate(clauses):
+            up_l[i, j], up_r[i, j] = _route(per_clause[cid], pid, mediator)
+    return Routes(text_l, text_r, up_l, up_r, sig_l, sig_r)
+
+
+def unreachable_parties(scenario: Scenario) -> list[tuple[str, str]]:
+    """Principals that cannot exchange whole texts with the mediator."""
+    full = _carrying(build_graph(scenario), None)
+    mediator = scenario.mediator.party
+    missing = []
+    for pid in scenario.principals:
+        if not nx.has_path(full, mediator, pid):
+            missing.append((pid, "from"))
+        elif not nx.has_path(full, pid, mediator):
+            missing.append((pid, "to"))
+    return missing
