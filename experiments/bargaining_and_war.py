@@ -199,7 +199,8 @@ def _markdown(table: pd.DataFrame) -> str:
                 f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
                 for p, lo, hi in zip(table["p_no_deal"], table["p_no_deal_low"], table["p_no_deal_high"])
             ],
-            "framework %": (100 * table["p_framework"]).round(1),
+            "holdout %": (100 * table["p_holdout"]).round(1),
+            "mismatch %": (100 * table["p_mismatch"]).round(1),
             "deadlock %": (100 * table["p_deadlock"]).round(1),
             "breakdown %": (100 * table["p_breakdown"]).round(1),
             "median deal round": table["median_deal_round"],

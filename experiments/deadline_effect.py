@@ -19,7 +19,8 @@ Finding (2000 worlds per condition, ``python experiments/deadline_effect.py``):
 under the hard deadline 84% of worlds reach a deal, and 65% of those deals
 [95% CI 62-67%] fall in rounds 28-30 (the deadline round and the two before
 it; the mode is round 28, none comes before round 23), while 16% of worlds
-fail: 11% framework (one side signed), 5% deadlock. The failures are the
+fail: one side or both accepted without a common version (holdout or
+mismatch), or nobody did (deadlock). The failures are the
 worlds with high reservation values on both sides (mean 0.76 against 0.63 in
 the worlds that agree): the range was thin or empty when the clock ran out.
 As the extension probability rises from 0 to 0.3, 0.6 and 0.9, the late share
@@ -141,7 +142,7 @@ def _figure_hard(outcomes: pd.DataFrame, T: int, row: dict, path: Path) -> None:
     ax.axvline(T + 0.5, color="black", linestyle="--", linewidth=1.2, label=f"hard deadline (round {T})")
     # Failures as bars just past the deadline.
     x = T + 2
-    for name in ("framework", "deadlock", "breakdown"):
+    for name in ("holdout", "mismatch", "deadlock", "breakdown"):
         share = 100 * row[f"p_{name}"]
         if share > 0:
             ax.bar(x, share, width=0.9, color=STATUS_COLOURS[name], label=f"{name} ({share:.0f}%)")
@@ -220,7 +221,8 @@ def _markdown(table: pd.DataFrame, T: int) -> str:
             "condition": table["condition"],
             "worlds": table["worlds"],
             "deal %": (100 * table["p_deal"]).round(1),
-            "framework %": (100 * table["p_framework"]).round(1),
+            "holdout %": (100 * table["p_holdout"]).round(1),
+            "mismatch %": (100 * table["p_mismatch"]).round(1),
             "deadlock %": (100 * table["p_deadlock"]).round(1),
             "breakdown %": (100 * table["p_breakdown"]).round(1),
             f"deals in rounds {T - LATE_WINDOW + 1}-{T} % [95% CI]": [

@@ -1,6 +1,6 @@
 """Mediator bias and leverage on the flagship (geneva_vs_anchorage).
 
-What it shows: P(deal), P(Kyiv signs by the Thanksgiving deadline, 27 Nov) and
+What it shows: P(deal), P(Kyiv accepts by the Thanksgiving deadline, 27 Nov) and
 the time to a deal as the US mediator's bias and its pressure vary, on the
 flagship with everything else as shipped (uncertain parameters still drawn per
 world). Two sweeps, each a full factorial in which every point runs the same
@@ -15,34 +15,8 @@ B. US pressure on Moscow (``mediator.leverage.RU.per_round``, 0 .. 0.03 a round)
 Pressure is in utility units: it is subtracted from the target's reservation
 value (the worth of continuing the war) when a credible threat arrives.
 
-Finding (full run, 2000 worlds per point, seeds 0..1999):
-
-- Bias: a Moscow lean raises P(deal) up to a plateau. At the shipped pressure
-  on Kyiv (0.01/round) P(deal) is 15.4% [13.9, 17.1] at bias -0.75, 18.7% at
-  -0.5, 21.1% at -0.25, 22.1% at 0, 22.2% at 0.25, 22.4% at 0.5 and 21.0% at
-  0.75. The paired gain from -0.75 to 0 is +6.6 ± 1.7 pp. Deals also land
-  nearer Anchorage: their median position index goes from 0.559 at -0.75 to
-  0.655 at +0.25. The holdout is Moscow, so weighting its objections moves the
-  text to where it signs. Over the flagship's own range (0 to 0.5) bias
-  changes almost nothing.
-- A strong Moscow lean delays Kyiv. P(UA signs by 27 Nov) stays at 88-89% up
-  to bias 0.25, then falls to 80.6% at 0.5 and 66.4% at 0.75.
-- Pressure on Kyiv makes Kyiv sign by Thanksgiving but brings few deals.
-  Going from 0 to 0.04/round raises P(UA signs by 27 Nov) by +5.1 ± 1.0 pp at
-  bias <= 0.25 and by +11.9 ± 1.4 pp at bias 0.75. At any bias, P(deal)
-  varies by at most 1.9 pp across the pressure levels (20.6% -> 22.2% at
-  bias 0).
-- Pressure on Moscow brings deals only if its cap allows. With the shipped cap
-  of 0.05, going from 0 to 0.03/round lifts P(deal) only from 19.8% to 22.7%
-  (+2.9 ± 0.8 pp), because the cap binds within days. The same pressure gives
-  +7.2 ± 1.2 pp with a cap of 0.15 and +16.0 ± 1.6 pp with a cap of 0.30
-  (19.8% -> 35.7%).
-- Time to a deal hardly moves. The median is 36 rounds (a deal on 30 Dec) at
-  almost every point. The mean falls from 35.5 to 35.0 rounds under the
-  strongest uncapped pressure on Moscow, and by about 0.1 round under pressure
-  on Kyiv. Deals come in the last week because Moscow's Boulware clock runs to
-  the 31 Dec horizon: in 20000 worlds of the shipped flagship Moscow never
-  signs before 18 Dec.
+The findings of the latest full run are in the README ("Studies"); this docstring says
+only what is computed, so it does not go stale.
 
 How bias works in the model: it re-weights whose objections move the single
 negotiating text (weight ~ capability x (1 + bias x side)). It is not Kydd's
@@ -73,6 +47,7 @@ from negosim.analysis.summary import wilson
 from negosim.plots.style import STATUS_COLOURS
 from negosim.runs.study import study_main
 from negosim.scenario.keypaths import lookup
+from negosim.vocabulary import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
@@ -120,16 +95,16 @@ def _point_rows(result, sweep: str, scenario) -> pd.DataFrame:
             else:  # not swept: the flagship's value (NaN when it is drawn per world)
                 row[axis] = math.nan if axis in scenario.uncertainty else float(lookup(scenario.plain, axis))
         row["worlds"] = n
-        for name in ("deal", "framework", "deadlock", "breakdown"):
+        for name in Outcome.labels():
             p, lo, hi = wilson(int((status == name).sum()), n)
             row[f"p_{name}"] = p
             if name == "deal":
                 row["p_deal_low"], row["p_deal_high"] = lo, hi
         for party in scenario.principals:
-            rounds = group[f"sign_round_{party}"]
+            rounds = group[f"accept_round_{party}"]
             p, lo, hi = wilson(int(((rounds >= 0) & (rounds <= by_round)).sum()), n)
-            row[f"p_sign_{party}_by_27nov"] = p
-            row[f"p_sign_{party}_by_27nov_low"], row[f"p_sign_{party}_by_27nov_high"] = lo, hi
+            row[f"p_accept_{party}_by_27nov"] = p
+            row[f"p_accept_{party}_by_27nov_low"], row[f"p_accept_{party}_by_27nov_high"] = lo, hi
         deal_rounds = _deal_rounds(group)
         row["median_rounds_to_deal"] = float(deal_rounds.median()) if len(deal_rounds) else math.nan
         row["mean_rounds_to_deal"] = float(deal_rounds.mean()) if len(deal_rounds) else math.nan
@@ -160,9 +135,9 @@ def _is_deal(rows: pd.DataFrame) -> pd.Series:
     return rows["status"].astype(str) == "deal"
 
 
-def _signs_by(party: str, by_round: int):
+def _accepts_by(party: str, by_round: int):
     def test(rows: pd.DataFrame) -> pd.Series:
-        return (rows[f"sign_round_{party}"] >= 0) & (rows[f"sign_round_{party}"] <= by_round)
+        return (rows[f"accept_round_{party}"] >= 0) & (rows[f"accept_round_{party}"] <= by_round)
 
     return test
 
@@ -177,18 +152,18 @@ def _fig_bias(points: pd.DataFrame) -> plt.Figure:
         label = f"pressure on Kyiv {pressure:g}/round"
         axes[0].plot(part[BIAS], 100 * part["p_deal"], marker="o", color=colour, label=label)
         axes[0].fill_between(part[BIAS], 100 * part["p_deal_low"], 100 * part["p_deal_high"], color=colour, alpha=0.2)
-        axes[1].plot(part[BIAS], 100 * part["p_sign_UA_by_27nov"], marker="o", color=colour, label=label)
+        axes[1].plot(part[BIAS], 100 * part["p_accept_UA_by_27nov"], marker="o", color=colour, label=label)
         axes[1].fill_between(
             part[BIAS],
-            100 * part["p_sign_UA_by_27nov_low"],
-            100 * part["p_sign_UA_by_27nov_high"],
+            100 * part["p_accept_UA_by_27nov_low"],
+            100 * part["p_accept_UA_by_27nov_high"],
             color=colour,
             alpha=0.2,
         )
     axes[0].set_title("P(deal by 31 Dec) against mediator bias")
     axes[0].set_ylabel("P(deal) (%), 95% Wilson bands")
-    axes[1].set_title("P(Kyiv signs by 27 Nov) against mediator bias")
-    axes[1].set_ylabel("P(UA signs by 27 Nov) (%), 95% Wilson bands")
+    axes[1].set_title("P(Kyiv accepts by 27 Nov) against mediator bias")
+    axes[1].set_ylabel("P(UA accepts by 27 Nov) (%), 95% Wilson bands")
     for ax in axes:
         ax.set_xlabel("mediator bias (-1 leans to Kyiv, +1 to Moscow; unitless)")
         ax.axvspan(0.0, 0.5, color="grey", alpha=0.08, label="flagship's bias range U(0, 0.5)")
@@ -323,9 +298,9 @@ def _markdown(table: pd.DataFrame) -> str:
         "p_deal",
         "p_deal_low",
         "p_deal_high",
-        "p_framework",
+        "p_holdout",
         "p_breakdown",
-        "p_sign_UA_by_27nov",
+        "p_accept_UA_by_27nov",
         "median_rounds_to_deal",
         "mean_rounds_to_deal",
         "deal_position_index",
@@ -374,16 +349,16 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
             mask &= np.isclose(points[axis], value)
         return int(points.loc[mask, "point"].iloc[0])
 
-    ua_signs_by_27nov = _signs_by("UA", scenario.calendar.round_of(min(d.date for d in scenario.deadlines)))
+    ua_accepts_by_27nov = _accepts_by("UA", scenario.calendar.round_of(min(d.date for d in scenario.deadlines)))
     lo_bias, hi_ua = min(cfg[BIAS]), max(cfg[UA_PRESSURE])
     contrasts = []
     for bias in cfg[BIAS]:
         p0 = point_of(points_a, **{BIAS: bias, UA_PRESSURE: 0.0})
         p1 = point_of(points_a, **{BIAS: bias, UA_PRESSURE: hi_ua})
-        d, h = paired_difference(out_a, ua_signs_by_27nov, p0, p1)
+        d, h = paired_difference(out_a, ua_accepts_by_27nov, p0, p1)
         contrasts.append(
             {
-                "contrast": f"P(UA signs by 27 Nov): UA pressure {hi_ua:g} vs 0 at bias {bias:g}",
+                "contrast": f"P(UA accepts by 27 Nov): UA pressure {hi_ua:g} vs 0 at bias {bias:g}",
                 "difference": d,
                 "halfwidth": h,
             }

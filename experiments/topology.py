@@ -14,42 +14,14 @@ outcome (geneva_vs_anchorage, everything else as shipped):
   ``no_E3`` is not paired with ``star`` world by world; ``E3_silent`` is, and
   separates the E3's effect from sampling noise.
 
-For each: outcome shares with 95% Wilson intervals, P(Moscow ever signs), the
-mean round of Moscow's first signature (among worlds where it signs; round 0 =
-25 Nov), P(deal by 31 Dec), the median position index of deals (Geneva 19 = 0,
+For each: outcome shares with 95% Wilson intervals, P(Moscow ever accepts), the
+mean round of Moscow's first acceptance (among worlds where it accepts; round 0 =
+25 Nov), P(deal by the horizon, 30 Jun 2026), the median position index of deals (Geneva 19 = 0,
 Anchorage 28 = 1) with a bootstrap interval, and paired (common-seed)
 differences in P(deal) against the star.
 
-Finding (full run, 20000 worlds per variant, seeds 0..19999):
-
-- The direct channel brings earlier Russian signatures and more deals.
-  Moscow's first signature comes 1.8 rounds earlier on average (round 30.24 ±
-  0.04, about 25 Dec, against 32.03 ± 0.04, about 27 Dec). Moscow signs at all
-  in 88.9% of worlds instead of 71.8%. P(deal) rises from 22.3% [21.8, 22.9]
-  to 31.0% [30.3, 31.6], a paired gain of +8.6 ± 0.7 pp, and breakdowns fall
-  from 0.6% to 0.2%. Deals land nearer Anchorage (median position index 0.700
-  against 0.650), because Moscow's objections now reach the mediator's text
-  sooner and more often.
-- Removing the E3 lowers P(deal) and moves deals towards Geneva. P(deal) falls
-  to 18.6% [18.1, 19.1], breakdowns rise to 1.0% and Moscow signs in 67.3% of
-  worlds. Deals land nearer Geneva: median index 0.622 [0.620, 0.624] against
-  0.650 [0.648, 0.652]. The common-seed check points the same way: silencing
-  the E3 costs -2.3 ± 0.3 pp of P(deal) world by world, and deals land at
-  0.642. The silenced E3 sits between the star and the removal because its
-  comments still prompt revisions, though they carry no weight.
-- Why the E3 helps Moscow sign: its ideal is the E3 counter-draft, which is
-  less Kyiv-maximal than Kyiv on several clauses. Its advice therefore pulls
-  those clauses towards Moscow's pole. The mean final value of EU (accession)
-  is 0.53 with the E3 and 0.35 without; DNIPRO, ELECT and FOREIGN_TROOPS move
-  by +0.03 to +0.04 (``clause_means.csv``). That makes texts easier for Moscow
-  to accept. The effect comes from the clause encoding of the E3 draft (EU =
-  0.5, "eligibility" only), not from any strategic behaviour of the E3.
-
-What the direct channel means here: the model has no bilateral bargaining,
-every message still goes to or from the mediator's single text. A full
-Kyiv-Moscow edge only gives Moscow a faster and more reliable route to the US
-(via Kyiv: 2 rounds at reliability 0.95 instead of the Abu Dhabi/Moscow shuttle's
-3 rounds at 0.85). Its effect is the shuttle's speed, not direct talks.
+The findings of the latest full run are in the README ("Studies"); this docstring says
+only what is computed, so it does not go stale.
 
 Run: ``.venv/bin/python experiments/topology.py [--out DIR] [--small]``
 """
@@ -124,17 +96,17 @@ def summarise(
     for s in Outcome.labels():
         row[f"p_{s}"], row[f"p_{s}_low"], row[f"p_{s}_high"] = wilson(int((status == s).sum()), n)
     by_round = scenario.calendar.round_of(min(d.date for d in scenario.deadlines))
-    ua = outcomes["sign_round_UA"]
-    row["p_UA_signs_by_27nov"] = wilson(int(((ua >= 0) & (ua <= by_round)).sum()), n)[0]
-    ru = outcomes["sign_round_RU"]
+    ua = outcomes["accept_round_UA"]
+    row["p_UA_accepts_by_27nov"] = wilson(int(((ua >= 0) & (ua <= by_round)).sum()), n)[0]
+    ru = outcomes["accept_round_RU"]
     signed = ru[ru >= 0]
-    row["p_RU_signs"], row["p_RU_signs_low"], row["p_RU_signs_high"] = wilson(int(signed.size), n)
-    row["mean_RU_first_sign_round"] = float(signed.mean()) if signed.size else math.nan
-    row["mean_RU_first_sign_round_halfwidth"] = (
+    row["p_RU_accepts"], row["p_RU_accepts_low"], row["p_RU_accepts_high"] = wilson(int(signed.size), n)
+    row["mean_RU_first_accept_round"] = float(signed.mean()) if signed.size else math.nan
+    row["mean_RU_first_accept_round_halfwidth"] = (
         1.96 * float(signed.std(ddof=1)) / math.sqrt(signed.size) if signed.size > 1 else math.nan
     )
     row["mean_RU_first_sign_date"] = (
-        str(scenario.calendar.date_of(round(row["mean_RU_first_sign_round"]))) if signed.size else ""
+        str(scenario.calendar.date_of(round(row["mean_RU_first_accept_round"]))) if signed.size else ""
     )
     deals = outcomes.loc[status == "deal", "position_index"].dropna().to_numpy()
     row["deal_position_index_median"] = float(np.median(deals)) if deals.size else math.nan
@@ -154,7 +126,7 @@ def _figure(table: pd.DataFrame) -> plt.Figure:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained", gridspec_kw={"width_ratios": [2.2, 1, 1]})
     names = list(table["variant"])
     width = 0.8 / len(names)
-    groups = [*Outcome.labels(), "RU_signs"]
+    groups = [*Outcome.labels(), "RU_accepts"]
     x = np.arange(len(groups))
     for j, (_, row) in enumerate(table.iterrows()):
         p = np.array([row[f"p_{g}"] for g in groups])
@@ -179,7 +151,7 @@ def _figure(table: pd.DataFrame) -> plt.Figure:
                 ha="center",
                 fontsize="x-small",
             )
-    axes[0].set_xticks(x, [*Outcome.labels(), "Moscow ever signs"])
+    axes[0].set_xticks(x, [*Outcome.labels(), "Moscow ever accepts"])
     axes[0].set_ylabel("share of worlds (%), 95% Wilson intervals")
     axes[0].set_ylim(0, 105)
     axes[0].set_title("Outcome shares by topology")
@@ -188,16 +160,20 @@ def _figure(table: pd.DataFrame) -> plt.Figure:
     colours = [COLOURS[v] for v in names]
     y = np.arange(len(names))
     axes[1].barh(
-        y, table["mean_RU_first_sign_round"], xerr=table["mean_RU_first_sign_round_halfwidth"], color=colours, capsize=4
+        y,
+        table["mean_RU_first_accept_round"],
+        xerr=table["mean_RU_first_accept_round_halfwidth"],
+        color=colours,
+        capsize=4,
     )
     axes[1].set_yticks(y, [LABELS[v] for v in names], fontsize="small")
     axes[1].invert_yaxis()
-    lo = np.nanmin(table["mean_RU_first_sign_round"]) - 3
-    axes[1].set_xlim(max(0, lo), table["mean_RU_first_sign_round"].max() + 2)
-    for yi, v in zip(y, table["mean_RU_first_sign_round"]):
+    lo = np.nanmin(table["mean_RU_first_accept_round"]) - 3
+    axes[1].set_xlim(max(0, lo), table["mean_RU_first_accept_round"].max() + 2)
+    for yi, v in zip(y, table["mean_RU_first_accept_round"]):
         axes[1].annotate(f"{v:.2f}", (v, yi), xytext=(6, -10), textcoords="offset points", fontsize="small")
     axes[1].set_xlabel("round of Moscow's first signature\n(days from 25 Nov)\nmean, 95% CI")
-    axes[1].set_title("When Moscow first signs\n(worlds where it signs)")
+    axes[1].set_title("When Moscow first accepts\n(worlds where it accepts)")
 
     med = table["deal_position_index_median"]
     err = np.clip(np.vstack([med - table["deal_position_index_low"], table["deal_position_index_high"] - med]), 0, None)
@@ -221,13 +197,13 @@ def _markdown(table: pd.DataFrame) -> str:
             f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
             for p, lo, hi in zip(table[f"p_{s}"], table[f"p_{s}_low"], table[f"p_{s}_high"])
         ]
-    show["UA signs by 27 Nov %"] = (100 * table["p_UA_signs_by_27nov"]).round(1)
-    show["RU ever signs %"] = (100 * table["p_RU_signs"]).round(1)
-    show["RU first signature, mean round"] = [
+    show["UA accepts by 27 Nov %"] = (100 * table["p_UA_accepts_by_27nov"]).round(1)
+    show["RU ever accepts %"] = (100 * table["p_RU_accepts"]).round(1)
+    show["RU first acceptance, mean round"] = [
         f"{m:.2f} ± {h:.2f} ({d})"
         for m, h, d in zip(
-            table["mean_RU_first_sign_round"],
-            table["mean_RU_first_sign_round_halfwidth"],
+            table["mean_RU_first_accept_round"],
+            table["mean_RU_first_accept_round_halfwidth"],
             table["mean_RU_first_sign_date"],
         )
     ]

@@ -24,10 +24,12 @@ def base(flagship):
 def test_the_flagship_distribution_is_not_degenerate(base):
     shares = base["status"].value_counts(normalize=True)
     assert (shares > 0.02).sum() >= 2
-    # Ukraine agrees, Russia waits: the split the news described emerges.
-    ua_early = ((base["sign_round_UA"] >= 0) & (base["sign_round_UA"] <= 2)).mean()
-    ru_early = ((base["sign_round_RU"] >= 0) & (base["sign_round_RU"] <= 2)).mean()
+    # Ukraine agrees, Russia waits: the split the news described emerges (acceptance in principle).
+    ua_early = ((base["accept_round_UA"] >= 0) & (base["accept_round_UA"] <= 2)).mean()
+    ru_early = ((base["accept_round_RU"] >= 0) & (base["accept_round_RU"] <= 2)).mean()
     assert ua_early > 0.5 and ru_early < 0.05
+    # nobody signs alone: a signature comes only with the deal
+    assert (base["sign_round_UA"] == base["deal_round"]).all()
 
 
 def test_larger_expected_russian_gains_lower_p_deal(flagship):
@@ -39,14 +41,14 @@ def test_larger_expected_russian_gains_lower_p_deal(flagship):
     assert p_deal[0] - p_deal[2] > 0.1
 
 
-def test_us_pressure_on_ukraine_raises_p_ukraine_signs(flagship):
+def test_us_pressure_on_ukraine_raises_p_ukraine_accepts(flagship):
     def p_sign(per_round):
         out = _run(
             flagship.with_values(
                 {"mediator.leverage.UA.per_round": per_round, "mediator.leverage.UA.maximum": 10 * per_round}
             )
         )
-        return ((out["sign_round_UA"] >= 0) & (out["sign_round_UA"] <= 2)).mean()
+        return ((out["accept_round_UA"] >= 0) & (out["accept_round_UA"] <= 2)).mean()
 
     assert p_sign(0.05) > p_sign(0.0) + 0.03
 
@@ -55,7 +57,7 @@ def test_a_direct_ukraine_russia_channel_speeds_convergence(flagship, base):
     direct = _run(with_direct_channel(flagship, "UA", "RU"))
 
     def first_russian_signature(out):
-        return out["sign_round_RU"].where(out["sign_round_RU"] >= 0).mean()
+        return out["accept_round_RU"].where(out["accept_round_RU"] >= 0).mean()
 
     assert first_russian_signature(direct) < first_russian_signature(base) - 0.5
     assert (direct["status"] == "deal").mean() > (base["status"] == "deal").mean()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from negosim import NegotiationModel, ScenarioError
 from negosim.engine.mailbox import NO_VERSION
 from negosim.scenario import build_scenario
-from negosim.vocabulary import ClauseStatus
+from negosim.vocabulary import ClauseStatus, Outcome
 
 TRIED = {"scenarios": 0, "valid": 0}
 unit = st.floats(0.0, 1.0, allow_nan=False)
@@ -57,6 +57,8 @@ def scenarios(draw):
                 "initial": draw(st.floats(0.3, 1.0)),
             },
             "walkout": {"margin": draw(st.floats(0.0, 0.5)), "patience": draw(st.integers(1, 10))},
+            "time": {"horizon_days": draw(st.floats(1.0, 40.0))},
+            "signs": draw(st.sampled_from(["on_acceptance", "with_all"])),
         }
         if draw(st.booleans()):
             c = draw(st.sampled_from(clauses))
@@ -97,12 +99,13 @@ def scenarios(draw):
             )
     if observers:
         channels.append({"from": "O", "to": "M", "latency": 1})
-    status = {c: draw(st.sampled_from(["open", "bracketed"])) for c in clauses}
+    status = {c: draw(st.sampled_from(["open", "bracketed", "deferred"])) for c in clauses}
     texts = {
         "start": {
             "label": "start",
             "values": {c: draw(unit) for c in clauses},
             "bracketed": [c for c in clauses if status[c] == "bracketed"],
+            "deferred": [c for c in clauses if status[c] == "deferred"],
         }
     }
     start = dt.date(2025, 1, 1)
@@ -144,7 +147,20 @@ def scenarios(draw):
             "volatility": draw(st.floats(0, 0.05)),
         },
         "deadlines": deadlines,
+        "schedule": [
+            {
+                "date": start + dt.timedelta(days=draw(st.integers(0, rounds // 2))),
+                "kind": "attention",
+                "until": start + dt.timedelta(days=rounds),
+                "level": draw(unit),
+            }
+        ]
+        if draw(st.booleans())
+        else [],
+        "events": {"all_agreed": {"kind": "deal", "agreed": list(clauses)}, "first_walks": {"kind": "breakdown"}},
     }
+    if draw(st.booleans()):
+        raw["mediator"]["insists_on"] = [draw(st.sampled_from(clauses))]
     return raw
 
 
@@ -186,7 +202,7 @@ def test_invariants_hold_on_generated_scenarios(raw, seeds):
             assert not arrived[:, unreachable].any(), "a message crossed a missing edge or a clause filter"
             assert (values[:, unreachable] == 0).all()
         for principal in model.principals:
-            i, signing = principal.index, principal.signs
+            i, signing = principal.index, principal.accepts
             party = scenario.parties[principal.pid]
             if signing.any():
                 assert (state.utility[signing, i] >= state.reservation[signing, i]).all()
@@ -202,7 +218,7 @@ def test_invariants_hold_on_generated_scenarios(raw, seeds):
     ).all()
     out = model.outcomes()
     assert out["status"].notna().all() and (model.state.end_round >= 0).all()
-    assert out["status"].isin(["deal", "framework", "deadlock", "breakdown"]).all()
+    assert out["status"].isin(list(Outcome.labels())).all()
     assert ((out.filter(like="utility_") >= 0) & (out.filter(like="utility_") <= 1)).all().all()
     again = NegotiationModel(scenario, seeds=seeds).run().outcomes()
     pd.testing.assert_frame_equal(out, again, check_exact=True)

@@ -15,15 +15,21 @@ TEACHING = (SCENARIOS / "teaching_two_party.toml").read_text()
 
 def test_flagship_has_the_sourced_content(flagship):
     assert len(flagship.clauses) >= 24
-    assert {"anchorage_28", "geneva_19", "e3_counter", "us_ua_20_dec"} <= set(flagship.texts)
+    assert {"anchorage_28", "geneva_19", "e3_counter"} <= set(flagship.texts)
+    # the December text is the backtest's ledger, not an input: nothing the dynamics read postdates 25 Nov
+    assert "us_ua_20_dec" not in flagship.texts
     assert flagship.texts["geneva_19"].bracketed, "Geneva's bracketed clauses are part of the text"
+    assert flagship.texts["geneva_19"].deferred, "and the items moved to other tracks"
     roles = {p: v.role for p, v in flagship.parties.items()}
     assert roles == {"US": "mediator", "UA": "principal", "RU": "principal", "E3": "observer"}
     assert flagship.parties["RU"].veto.reference == "anchorage_28"
     humanitarian = [c for c in flagship.channels if {c.source, c.target} == {"UA", "RU"}]
     assert humanitarian and all(c.clauses for c in humanitarian)
     assert flagship.calendar.start.isoformat() == "2025-11-25"
-    assert flagship.calendar.horizon.isoformat() == "2025-12-31"
+    assert flagship.calendar.horizon.isoformat() == "2026-06-30"
+    assert "2025-12-31" in [d.isoformat() for d in flagship.calendar.report_dates]
+    assert flagship.parties["RU"].time is not None  # Moscow's own clock, not the run's horizon
+    assert flagship.events["ceasefire"].agreed == ("SEQUENCE",)
     thanksgiving = [d for d in flagship.deadlines if d.date.isoformat() == "2025-11-27"]
     assert thanksgiving and thanksgiving[0].kind == "soft"
 
@@ -39,8 +45,17 @@ def test_every_flagship_value_says_whether_it_is_sourced_or_assumed():
         and not any(tag in line for tag in ("[S", "[M", "[A"))
         and not line.strip().endswith(("[", "{"))
         and line.split("=")[0].strip() not in ("label", "low", "high", "name", "description", "id", "tags", "poles")
+        and line.split("=")[0].strip() not in ("kind", "agreed")  # the ceasefire question's definition
     ]
     assert not unmarked, unmarked[:5]
+
+
+def test_geneva_values_rest_on_geneva_era_sources_only():
+    """No value of the start text cites the December text or anything after 25 Nov 2025."""
+    text = (SCENARIOS / "geneva_vs_anchorage.toml").read_text()
+    geneva = text[text.index("[texts.geneva_19]") : text.index("[texts.e3_counter]")]
+    for marker in ("20-pt", "20-point", "Dec", "December", "Bishkek", "27 Nov", "2 Dec"):
+        assert marker not in geneva, marker
 
 
 BAD = [

@@ -15,7 +15,7 @@ def table(tmp_path_factory):
 def test_deals_cluster_before_a_hard_deadline_and_some_worlds_fail(table):
     hard = table[table["condition"] == "hard deadline"].iloc[0]
     assert hard["late_deal_share"] > 0.40, hard.to_dict()
-    assert hard["p_framework"] + hard["p_deadlock"] > 0.0, hard.to_dict()
+    assert hard["p_holdout"] + hard["p_mismatch"] + hard["p_deadlock"] > 0.0, hard.to_dict()
     assert hard["deals_after_first_deadline"] == 0.0  # a hard deadline that ends the talks leaves no later deals
 
 

@@ -1,7 +1,4 @@
-"""Study: the flagship's outcome distribution, split and tornado (experiments/flagship.py).
-
-Runs the study's small configuration (300 seeds, 8 tornado candidates).
-"""
+"""Study: the flagship's forecasts by date and its inputs one at a time (experiments/flagship.py)."""
 
 import pytest
 
@@ -13,39 +10,39 @@ def study(tmp_path_factory):
     return run_study("flagship", tmp_path_factory)
 
 
-def test_writes_figures_and_tables(study):
-    _, table, out = study
-    for name in ("outcome_shares.png", "tornado.png", "split.csv", "split.md", "tornado.csv", "tornado.md"):
+def test_writes_its_tables_and_figures(study):
+    _, scan, out = study
+    for name in ("flagship.md", "scan.csv", "tornado_2026-03-31.png", "tornado_2026-06-30.png"):
         assert (out / name).stat().st_size > 0, name
-    assert list(table["rank"]) == list(range(1, len(table) + 1))
-    assert (table["abs_swing"].diff().dropna() <= 1e-12).all()  # ranked by |swing|
+    assert len(scan) == 12 and scan["max_change"].notna().all()
 
 
-def test_outcome_distribution_is_not_degenerate(study):
-    _, table, _ = study
-    split = table.attrs["split"].set_index("quantity")
-    shares = split.loc[[f"P({s})" for s in ("deal", "framework", "deadlock", "breakdown")], "p"]
-    assert abs(shares.sum() - 1) < 1e-9
-    assert (shares > 0.02).sum() >= 2, shares
+def test_forecasts_are_read_by_date_and_ukraine_accepts_while_russia_waits(study):
+    _, scan, _ = study
+    by_date = {entry["date"]: entry for entry in scan.attrs["summary"]["by_date"]}
+    thanksgiving = by_date["2025-11-27"]
+    assert thanksgiving["UA accepts"]["p"] > 0.3 and thanksgiving["RU accepts"]["p"] < 0.05
+    # nobody signs alone: each side's signature is the deal's
+    for date, entry in by_date.items():
+        assert entry["UA signs"]["p"] == entry["deal"]["p"] == entry["RU signs"]["p"], date
+    # probabilities never fall as the date moves on
+    deals = [by_date[d]["deal"]["p"] for d in sorted(by_date)]
+    assert deals == sorted(deals)
 
 
-def test_kyiv_signs_by_thanksgiving_more_often_than_moscow(study):
-    _, table, _ = study
-    split = table.attrs["split"].set_index("quantity")
-    ua, ru = split.loc["P(UA signs by 2025-11-27)"], split.loc["P(RU signs by 2025-11-27)"]
-    assert ua["low"] > ru["high"], (ua, ru)  # full run: 86.6% against 0.0%
+def test_the_scan_flags_by_the_stated_threshold_and_knows_each_inputs_status(study):
+    module, scan, _ = study
+    assert (scan["flagged"] == (scan["max_change"] > module.THRESHOLD)).all()
+    switched = scan.set_index("input")
+    assert "parties.RU.veto.tolerance" in switched.index  # the veto switched off is among the structural inputs
+    assert switched["uncertain"].dtype == bool and switched["tags"].str.fullmatch("[ASM]*").all()
 
 
-def test_top_tornado_entry_beats_its_sampling_band(study):
-    _, table, _ = study
-    top = table.iloc[0]
-    # paired (common-seed) difference P(deal | high) - P(deal | low) and its 95% half-width
-    assert top["abs_swing"] > 2 * top["swing_halfwidth"], top
-    assert top["abs_swing"] >= 0.10  # full run: the top swing is about 24 pp
+def test_tags_are_read_from_the_file(study):
+    module, _, _ = study
+    from negosim.scenario import resolve_scenario
 
-
-def test_low_and_high_values_respect_the_valid_ranges(study):
-    module, table, _ = study
-    for _, row in table.iterrows():
-        lo_ok, hi_ok, _ = module.CANDIDATES[row["parameter"]]
-        assert lo_ok <= row["low"] <= row["high"] <= hi_ok, row["parameter"]
+    tags = module.tags_by_path(resolve_scenario("geneva_vs_anchorage"))
+    assert tags["parties.RU.veto.tolerance"] == "M"
+    assert "S" in tags["parties.RU.veto.reference"]
+    assert tags["channels.1.latency"] == "M"

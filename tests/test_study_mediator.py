@@ -40,15 +40,15 @@ def test_writes_figures_and_tables(study):
     assert table["p_deal"].between(0, 1).all()
 
 
-def test_pressure_on_kyiv_makes_kyiv_sign_by_thanksgiving(study):
+def test_pressure_on_kyiv_makes_kyiv_accept_by_thanksgiving(study):
     module, table, _ = study
     outcomes = table.attrs["outcomes"]["A"]
-    signs = module._signs_by("UA", 2)  # round 2 = 27 Nov
+    signs = module._accepts_by("UA", 2)  # round 2 = 27 Nov
     for bias in module.SMALL[module.BIAS]:
         none = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.0})
         most = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.04})
         diff, half = module.paired_difference(outcomes, signs, int(none["point"]), int(most["point"]))
-        # full run: +5.1 pp (bias <= 0.25) to +11.9 pp (bias 0.75), 2000 seeds
+        # small run: +8.3 ± 3.1 pp at every bias (300 seeds)
         assert diff >= 0.03 and diff > half, (bias, diff, half)
 
 
@@ -59,9 +59,9 @@ def test_pressure_on_moscow_raises_p_deal_once_its_cap_allows(study):
     capped = _point(table, "B", **{module.RU_PRESSURE: 0.02, module.RU_CAP: 0.05})
     free = _point(table, "B", **{module.RU_PRESSURE: 0.02, module.RU_CAP: 0.30})
     diff, half = module.paired_difference(outcomes, module._is_deal, int(none["point"]), int(free["point"]))
-    assert diff >= 0.07 and diff > 2 * half, (diff, half)  # full run: +16.0 pp at 0.03/round, cap 0.3
-    # the shipped cap (0.05) blunts the same pressure: the uncapped gain is much larger
-    assert free["p_deal"] - capped["p_deal"] >= 0.05
+    assert diff >= 0.04 and diff > 2 * half, (diff, half)  # small run: +7.3 ± 3.0 pp at 0.02/round, cap 0.3
+    # the shipped cap (0.05) blunts the same pressure: the uncapped gain is larger
+    assert free["p_deal"] - capped["p_deal"] >= 0.03
     assert capped["p_deal"] >= none["p_deal"]
 
 
@@ -71,13 +71,13 @@ def test_moscow_leaning_bias_raises_p_deal_and_moves_deals_towards_anchorage(stu
     kyiv = _point(table, "A", **{module.BIAS: -0.75, module.UA_PRESSURE: 0.0})
     lean = _point(table, "A", **{module.BIAS: 0.25, module.UA_PRESSURE: 0.0})
     diff, half = module.paired_difference(outcomes, module._is_deal, int(kyiv["point"]), int(lean["point"]))
-    assert diff >= 0.03 and diff > half, (diff, half)  # full run: +6.8 pp
-    assert lean["deal_position_index"] - kyiv["deal_position_index"] >= 0.05  # full run: 0.559 -> 0.655
+    assert diff >= 0.03 and diff > half, (diff, half)  # small run: +11.0 ± 3.7 pp
+    assert lean["deal_position_index"] - kyiv["deal_position_index"] >= 0.05  # small run: 0.587 -> 0.701
 
 
 def test_strong_moscow_lean_delays_kyiv(study):
     module, table, _ = study
     even = _point(table, "A", **{module.BIAS: 0.0, module.UA_PRESSURE: 0.0})
     lean = _point(table, "A", **{module.BIAS: 0.75, module.UA_PRESSURE: 0.0})
-    assert even["p_sign_UA_by_27nov"] - lean["p_sign_UA_by_27nov"] >= 0.10  # full run: 87.9% -> 63.2%
+    assert even["p_accept_UA_by_27nov"] - lean["p_accept_UA_by_27nov"] >= 0.04  # small run: 62.7% -> 55.0%
     assert not math.isnan(even["median_rounds_to_deal"])

@@ -6,6 +6,8 @@ the full run shows, with margins well inside the measured effects.
 
 import pytest
 
+from negosim.vocabulary import Outcome
+
 from conftest import run_study
 
 
@@ -20,7 +22,7 @@ def test_writes_figure_and_tables(study):
     for name in ("topology.png", "topology.csv", "topology.md"):
         assert (out / name).stat().st_size > 0, name
     assert {"star", "direct", "no_E3"} <= set(table.index)
-    shares = table[[f"p_{s}" for s in ("deal", "framework", "deadlock", "breakdown")]].sum(axis=1)
+    shares = table[[f"p_{s}" for s in Outcome.labels()]].sum(axis=1)
     assert (shares.sub(1).abs() < 1e-9).all()
 
 
@@ -35,27 +37,27 @@ def test_the_e3_is_gone_and_the_direct_channel_is_full(study):
     assert len(direct) == 1 and direct[0].clauses is None
 
 
-def test_direct_channel_brings_earlier_russian_signatures_and_more_deals(study):
+def test_direct_channel_brings_earlier_russian_acceptances_and_more_deals(study):
     _, t, _ = study
     star, direct = t.loc["star"], t.loc["direct"]
-    # full run: mean first RU signature round 32.1 -> 30.3; half-widths ~0.05 rounds
-    gap = star["mean_RU_first_sign_round"] - direct["mean_RU_first_sign_round"]
-    assert gap >= 1.0 and gap > 3 * (
-        star["mean_RU_first_sign_round_halfwidth"] + direct["mean_RU_first_sign_round_halfwidth"]
+    # small run: mean first RU acceptance round 131.7 -> 100.1; half-widths ~3 rounds
+    gap = star["mean_RU_first_accept_round"] - direct["mean_RU_first_accept_round"]
+    assert gap >= 10 and gap > 2 * (
+        star["mean_RU_first_accept_round_halfwidth"] + direct["mean_RU_first_accept_round_halfwidth"]
     )
-    assert direct["p_RU_signs"] - star["p_RU_signs"] >= 0.08  # full run: 72% -> 89%
-    # paired over common seeds; full run +8.6 pp
+    assert direct["p_RU_accepts"] - star["p_RU_accepts"] >= 0.1  # small run: 54% -> 78%
+    # paired over common seeds; small run +10.0 ± 1.9 pp
     assert direct["paired_d_p_deal"] >= 0.04 and direct["paired_d_p_deal"] > 2 * direct["paired_d_p_deal_halfwidth"]
     assert direct["p_deal_low"] > star["p_deal_high"]
 
 
-def test_removing_the_e3_lowers_p_deal_and_moves_deals_towards_geneva(study):
+def test_the_e3s_advice_keeps_deals_nearer_geneva_and_costs_deals(study):
     _, t, _ = study
     star, gone, silent = t.loc["star"], t.loc["no_E3"], t.loc["E3_silent"]
-    # where deals land: full run median index 0.650 with the E3, 0.623 without; bootstrap intervals disjoint
-    assert star["deal_position_index_median"] - gone["deal_position_index_median"] >= 0.01
-    assert gone["deal_position_index_high"] < star["deal_position_index_low"]
-    # how often: fewer deals without the E3 (unpaired, different draw layout) ...
-    assert star["p_deal"] - gone["p_deal"] >= 0.01
-    # ... and the common-seed check: silencing the E3 costs deals world by world
-    assert silent["paired_d_p_deal"] <= -0.01 and -silent["paired_d_p_deal"] > silent["paired_d_p_deal_halfwidth"]
+    # where deals land: small run median index 0.717 with the E3, 0.752 without; bootstrap intervals disjoint
+    assert gone["deal_position_index_median"] - star["deal_position_index_median"] >= 0.01
+    assert star["deal_position_index_high"] < gone["deal_position_index_low"]
+    # how often: more deals without the E3 (unpaired, different draw layout) ...
+    assert gone["p_deal"] - star["p_deal"] >= 0.01
+    # ... and the common-seed check: silencing the E3 adds deals world by world (small run +5.3 ± 1.5 pp)
+    assert silent["paired_d_p_deal"] >= 0.01 and silent["paired_d_p_deal"] > silent["paired_d_p_deal_halfwidth"]

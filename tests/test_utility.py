@@ -18,7 +18,7 @@ def _random_case(rng, worlds=200, parties=3, clauses=9):
     prefs.__post_init__()
     values = rng.random((worlds, parties, clauses))
     values[:, :, 0] = prefs.ideal[0, :, 0]  # a text exactly at an ideal point: no pull there
-    status = rng.choice(np.array(list(ClauseStatus), dtype=np.int8), size=values.shape, p=[0.5, 0.2, 0.2, 0.1])
+    status = rng.choice(np.array(list(ClauseStatus), dtype=np.int8), size=values.shape, p=[0.5, 0.2, 0.1, 0.1, 0.1])
     status[:5] = ClauseStatus.DROPPED  # nothing left to score in some worlds
     return prefs, values, status
 

@@ -55,6 +55,27 @@ def _executor(args: argparse.Namespace):
     return contextlib.nullcontext(None)
 
 
+def _add_backtest(commands) -> None:
+    backtest = commands.add_parser(
+        "backtest",
+        help="score a finished run against a ledger of what happened",
+        description="Score a run's forecasts against a ledger of resolved, dated questions and clause states "
+        "(Brier and log scores, clause-call accuracy, clause-value error) beside the 'nothing moves' and "
+        "weighted-mean baselines and any forecaster the ledger lists. Writes backtest.md, backtest.json and "
+        "backtest.png to RUN_DIR/backtest-<ledger>/ (or --out).",
+    )
+    backtest.add_argument("directory", type=Path, help="a finished run directory (negosim run ... --out DIR)")
+    backtest.add_argument("ledger", help="a ledger file, or the name of a shipped one (history/<name>.toml)")
+    backtest.add_argument(
+        "--worlds",
+        type=positive_int,
+        default=2000,
+        help="worlds re-run for the clause states (default 2000, the run's first seeds)",
+    )
+    backtest.add_argument("--out", type=Path, default=None, help="where to write (default RUN_DIR/backtest-<ledger>)")
+    backtest.set_defaults(handler=cmd_backtest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from negosim import __version__
 
@@ -84,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="redraw the figures and report.md of a run or sweep directory")
     plot.add_argument("directory", type=Path)
     plot.set_defaults(handler=cmd_plot)
+
+    _add_backtest(commands)
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
@@ -142,6 +165,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from negosim.runs.experiment import run_experiment
     from negosim.runs.experiment_spec import load_experiment
     from negosim.runs.store import RunStore
+    from negosim.vocabulary import Outcome
 
     experiment = load_experiment(args.experiment)
     out = args.out or Path("runs") / experiment.name
@@ -159,7 +183,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             figures=not args.no_figures,
         )
     table = result.point_summary()
-    shown = ["point", *experiment.axes, "p_deal", "p_framework", "p_deadlock", "p_breakdown"]
+    shown = ["point", *experiment.axes, *(f"p_{name}" for name in Outcome.labels())]
     print(table[shown].round(3).to_string(index=False))
     print(
         f"\nWrote {out}/outcomes.parquet, points.csv, points_summary.csv, summary.json, report.md"
@@ -184,6 +208,16 @@ def cmd_trace(args: argparse.Namespace) -> int:
     lines = trace(scenario, args.seed)
     print(f"{scenario.meta.name}, seed {args.seed}")
     print("\n".join(lines))
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from negosim.runs.backtest import backtest, markdown
+    from negosim.runs.reopen import open_result
+
+    scores = backtest(args.directory, args.ledger, worlds=args.worlds, out=args.out)
+    print(markdown(scores, open_result(args.directory).scenario))
+    print(f"Wrote {scores.directory}/backtest.md, backtest.json and backtest.png")
     return 0
 
 

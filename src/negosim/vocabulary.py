@@ -7,8 +7,9 @@ bare code for any of these.
 
 >>> ClauseStatus.BRACKETED > ClauseStatus.AGREED, ClauseStatus(2).label
 (True, 'bracketed')
->>> Outcome.from_label("deal") is Outcome.DEAL
-True
+>>> Outcome.from_label("holdout").meaning
+'some principals accepted a version; at least one never accepted any'
+
 """
 
 from __future__ import annotations
@@ -38,20 +39,47 @@ class ClauseStatus(_Labelled):
 
     OPEN = 0
     AGREED = 1
-    BRACKETED = 2  # set aside for the leaders, may come back
+    BRACKETED = 2  # set aside for the leaders; a side that insists can reopen it
     DROPPED = 3
+    DEFERRED = 4  # sent to a side letter, an arbitration or another track; not reopened in these talks
 
 
 class Outcome(_Labelled):
-    """How a world ended (the codes are the categories of the outcome table)."""
+    """How a world ended (the codes are the categories of the outcome table).
 
-    DEAL = 0  # every principal signed the same version
-    FRAMEWORK = 1  # some but not all principals signed
-    DEADLOCK = 2  # nothing was signed
-    BREAKDOWN = 3  # a principal walked out
+    A principal *accepts* a text when it would sign it; whether it also signs
+    at once or only once everyone accepts is the scenario's :class:`SigningRule`.
+    """
 
+    DEAL = 0  # every principal accepted one version, and the mediator knows it
+    HOLDOUT = 1  # some principals accepted a version; at least one never accepted any
+    MISMATCH = 2  # every principal accepted some version, but never the same one
+    PENDING = 3  # at the horizon, acceptances still on their way would make a deal
+    DEADLOCK = 4  # no principal ever accepted anything
+    BREAKDOWN = 5  # a principal walked out
+
+    @property
+    def meaning(self) -> str:
+        return _OUTCOME_MEANINGS[self]
+
+
+_OUTCOME_MEANINGS = {
+    Outcome.DEAL: "every principal accepted one version, and the mediator registered it",
+    Outcome.HOLDOUT: "some principals accepted a version; at least one never accepted any",
+    Outcome.MISMATCH: "every principal accepted some version, but never the same one",
+    Outcome.PENDING: "at the horizon, acceptances still on their way would have made a deal",
+    Outcome.DEADLOCK: "no principal ever accepted anything",
+    Outcome.BREAKDOWN: "a principal walked out",
+}
 
 UNSETTLED = -1  # a world still running has no outcome yet
+
+
+class SigningRule(StrEnum):
+    """When a principal's acceptance of a text becomes its signature."""
+
+    ON_ACCEPTANCE = "on_acceptance"  # accepting is signing
+    WITH_ALL = "with_all"  # it accepts in principle; it signs only when every principal has accepted one version
 
 
 class Response(_Labelled):
@@ -107,11 +135,38 @@ class Shape(StrEnum):
         return list(Shape).index(self)
 
 
+class QuestionKind(StrEnum):
+    """Dated questions a scenario names and every run answers (``[events.NAME]``)."""
+
+    DEAL = "deal"  # a deal (optionally one in which given clauses are agreed, not set aside)
+    ACCEPTS = "accepts"  # a principal accepts a version
+    SIGNS = "signs"  # a principal signs
+    BREAKDOWN = "breakdown"  # a principal walks out
+
+
+class ScheduleKind(StrEnum):
+    """Dated changes a scenario schedules (``[[schedule]]``)."""
+
+    CHANNEL_OPENS = "channel_opens"
+    CHANNEL_CLOSES = "channel_closes"
+    DEADLINE_MOVED = "deadline_moved"
+    ATTENTION = "attention"  # the mediator works on the text only on some days
+
+
+class ClauseCall(StrEnum):
+    """A clause's state in one party pair's text on a date (a backtest ledger's clause entries)."""
+
+    AGREED = "agreed"
+    OPEN = "open"
+    DEFERRED = "deferred"
+
+
 class EventKind(StrEnum):
     """What the engine tells its listeners about the recorded world."""
 
     RECEIVE = "receive"
     THREAT = "threat"
+    ACCEPT = "accept"
     SIGN = "sign"
     OBJECT = "object"
     WALKOUT = "walkout"

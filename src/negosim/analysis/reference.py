@@ -22,6 +22,7 @@ import pandas as pd
 
 from negosim.analysis.reference_solvers import (
     CORNER,
+    Limits,
     Problem,
     canonical,
     kalai_smorodinsky,
@@ -81,7 +82,7 @@ class ReferencePoints:
     nash: Solution | None
     nash_weighted: Solution | None
     kalai_smorodinsky: Solution | None
-    weighted_mean: Solution
+    weighted_mean: Solution | None
 
     def solutions(self) -> dict[str, Solution]:
         """The point solutions that exist, by short name (nash, nash_weighted, ks, weighted_mean)."""
@@ -105,15 +106,24 @@ def disagreement_point(scenario: Scenario) -> dict[str, float]:
 
 
 def reference_points(
-    scenario: Scenario, parties: list[str] | None = None, *, samples: int = 200, seed: int = 0, starts: int = 4
-) -> ReferencePoints:
+    scenario: Scenario,
+    parties: list[str] | None = None,
+    *,
+    samples: int = 200,
+    seed: int = 0,
+    starts: int = 4,
+    limits: Limits | None = None,
+) -> ReferencePoints | None:
     """Frontier, Nash (symmetric and capability-weighted), Kalai–Smorodinsky and
     the capability × salience weighted mean for ``parties`` (default: the principals).
 
     ``samples`` Dirichlet weight vectors (from ``numpy.random.default_rng(seed)``)
     plus one near-corner per party trace the frontier; ``starts`` frontier texts
     seed each SLSQP solve. Parties without a reservation (a mediator, an
-    observer) get disagreement value 0. Deterministic for a given seed.
+    observer) get disagreement value 0. Deterministic for a given seed. With
+    ``limits`` (see :func:`negosim.analysis.constraints.limits_in_force`) every point
+    and the frontier are found among the texts the limits allow; None if the sampled
+    frontier has no such text.
 
     >>> from negosim import load_scenario
     >>> points = reference_points(load_scenario("teaching_two_party"))
@@ -125,11 +135,15 @@ def reference_points(
     if unknown or len(parties) < 2 or len(set(parties)) != len(parties):
         raise ValueError(f"parties must be two or more distinct party ids of {scenario.meta.name} (got {parties})")
     with _one_blas_thread():
-        return _reference_points(scenario, parties, samples, seed, starts)
+        return _reference_points(scenario, parties, samples, seed, starts, limits)
 
 
-def _reference_points(scenario: Scenario, parties: list[str], samples: int, seed: int, starts: int) -> ReferencePoints:
-    problem = Problem(scenario, parties)
+def _reference_points(
+    scenario: Scenario, parties: list[str], samples: int, seed: int, starts: int, limits: Limits | None
+) -> ReferencePoints | None:
+    """Long because it runs the whole pipeline: sample the frontier, solve Nash (twice), the
+    utopia point and Kalai-Smorodinsky, pick canonical texts, assemble the result."""
+    problem = Problem(scenario, parties, limits)
     principals = disagreement_point(scenario)
     d = np.array([principals.get(p, 0.0) for p in parties])
     capability = np.array([scenario.parties[p].capability for p in parties])
@@ -142,13 +156,17 @@ def _reference_points(scenario: Scenario, parties: list[str], samples: int, seed
     texts = problem.weighted_sum_argmax(weights)
     if (problem.prefs.shape != Shape.LINEAR.code).any():  # linear values: the grid answer is exact
         texts = np.array([problem.polish(t, w) for t, w in zip(texts, weights)])
+    texts = texts[problem.feasible(texts)]
+    if not len(texts):
+        return None
 
-    salience = problem.prefs.salience[0] * capability[:, None]
-    total = salience.sum(axis=0)
-    fallback = (capability[:, None] * problem.ideal).sum(axis=0) / capability.sum()
-    mean_text = np.where(total > 0, (salience * problem.ideal).sum(axis=0) / np.where(total > 0, total, 1.0), fallback)
+    mean_text = np.clip(
+        _weighted_mean(problem.ideal, problem.prefs.salience[0], capability), problem.limits.lower, problem.limits.upper
+    )
+    if not problem.feasible(mean_text)[0]:
+        mean_text = None
 
-    candidates = np.vstack([texts, mean_text])
+    candidates = texts if mean_text is None else np.vstack([texts, mean_text])
     nash_text = nash(problem, d, np.ones(problem.P), candidates, starts)
     nash_w = nash(problem, d, capability, candidates, starts)
     if nash_text is None:
@@ -181,6 +199,29 @@ def _reference_points(scenario: Scenario, parties: list[str], samples: int, seed
         kalai_smorodinsky=solution(ks),
         weighted_mean=solution(mean_text),
     )
+
+
+def _weighted_mean(ideal: np.ndarray, salience: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """Per clause, the capability x salience weighted mean of the ideals (P, K); where no one
+    cares about a clause, the capability-weighted mean."""
+    weight = salience * capability[:, None]
+    total = weight.sum(axis=0)
+    fallback = (capability[:, None] * ideal).sum(axis=0) / capability.sum()
+    return np.where(total > 0, (weight * ideal).sum(axis=0) / np.where(total > 0, total, 1.0), fallback)
+
+
+def weighted_mean_text(scenario: Scenario, parties: list[str] | None = None) -> np.ndarray:
+    """The capability x salience weighted mean of the parties' (default: the principals')
+    ideal points, clause by clause: the baseline forecast of political-bargaining studies.
+
+    >>> from negosim import load_scenario
+    >>> weighted_mean_text(load_scenario("teaching_two_party")).round(2).tolist()
+    [0.3, 0.7]
+    """
+    parties = list(scenario.principals if parties is None else parties)
+    problem = Problem(scenario, parties)
+    capability = np.array([scenario.parties[p].capability for p in parties])
+    return _weighted_mean(problem.ideal, problem.prefs.salience[0], capability)
 
 
 def _distance_to_polyline(points: np.ndarray, vertices: np.ndarray) -> np.ndarray:
@@ -223,4 +264,35 @@ def distances(outcomes: pd.DataFrame, points: ReferencePoints, clause_ids: list[
         out["dist_pareto"] = _distance_to_polyline(u, front)
     else:
         out["dist_pareto"] = np.linalg.norm(u[:, None, :] - front[None], axis=2).min(axis=1)
+    return out
+
+
+CONSTRAINT_SETS = {
+    "every text": None,
+    "red lines and vetoes": False,
+    "red lines, vetoes and the start text's brackets": True,
+}
+
+
+def reference_points_in_force(scenario: Scenario, parties: list[str] | None = None) -> dict[str, ReferencePoints | str]:
+    """The reference points over every text, over the texts that respect every red line and
+    veto, and over those that also keep the start text's brackets; where no text qualifies,
+    the reason instead of the points.
+
+    >>> from negosim import load_scenario
+    >>> found = reference_points_in_force(load_scenario("teaching_two_party"))
+    >>> [name for name, points in found.items() if not isinstance(points, str)]
+    ['every text', 'red lines and vetoes', "red lines, vetoes and the start text's brackets"]
+    """
+    from negosim.analysis.constraints import limits_in_force  # it builds on this module's solvers
+
+    parties = list(scenario.principals if parties is None else parties)
+    out: dict[str, ReferencePoints | str] = {}
+    for name, brackets in CONSTRAINT_SETS.items():
+        limits, why = (None, "") if brackets is None else limits_in_force(scenario, parties, brackets=brackets)
+        if brackets is not None and limits is None:
+            out[name] = why
+            continue
+        points = reference_points(scenario, parties, limits=limits)
+        out[name] = points if points is not None else "no text on the sampled frontier respects them"
     return out

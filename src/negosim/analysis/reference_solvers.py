@@ -30,6 +30,8 @@ that face nearest the midpoint of the parties' ideals (see :func:`canonical`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.optimize import minimize
 
@@ -38,7 +40,7 @@ from negosim.engine.streams import WorldStreams
 from negosim.engine.utility import Preferences, clause_values, evaluate
 from negosim.scenario import Scenario
 from negosim.scenario.keypaths import lookup
-from negosim.vocabulary import Shape
+from negosim.vocabulary import ClauseStatus, Shape
 
 GRID = 1001
 CORNER = 1e-3  # weight left on the other parties at a frontier "corner", so corners are Pareto optimal
@@ -54,18 +56,35 @@ def base_scenario(scenario: Scenario) -> Scenario:
     return scenario.with_values({path: lookup(plain, path) for path in scenario.uncertainty})
 
 
-class Problem:
-    """The chosen parties' utilities in separable form: U_i = sum_k coef_ik f_ik(|x_k - a_ik| / span_ik)."""
+@dataclass(frozen=True)
+class Limits:
+    """Constraints on the texts a reference point may take: clause bounds (K,) (red lines; a
+    clause off the table is fixed at its start value), clause statuses (K,) (what is off the
+    table), and vetoes: (reference (K,), weight per clause (K,), tolerance) each, satisfied when
+    sum_k weight_k |reference_k - x_k| <= tolerance."""
 
-    def __init__(self, scenario: Scenario, parties: list[str]):
+    lower: np.ndarray
+    upper: np.ndarray
+    status: np.ndarray
+    vetoes: tuple[tuple[np.ndarray, np.ndarray, float], ...] = ()
+
+
+class Problem:
+    """The chosen parties' utilities in separable form: U_i = sum_k coef_ik f_ik(|x_k - a_ik| / span_ik),
+    over the texts that ``limits`` allows (default: every text, every clause open)."""
+
+    def __init__(self, scenario: Scenario, parties: list[str], limits: Limits | None = None):
         base = base_scenario(scenario)
         everyone = preferences(base, WorldParams(base, WorldStreams([0])))
         self.prefs: Preferences = everyone.subset([base.party_ids.index(p) for p in parties])
         self.ideal = self.prefs.ideal[0]
         self.span = self.prefs.span[0]
+        K = self.ideal.shape[1]
+        self.limits = limits or Limits(np.zeros(K), np.ones(K), np.zeros(K, dtype=np.int8))
+        on = self.limits.status <= ClauseStatus.AGREED
         salience = self.prefs.salience[0]
-        total = salience.sum(axis=1, keepdims=True)
-        self.coef = np.where(total > 0, salience / np.where(total > 0, total, 1.0), 0.0)
+        total = (salience * (on | self.prefs.insists)).sum(axis=1, keepdims=True)  # insisted clauses count while off
+        self.coef = np.where((total > 0) & on, salience / np.where(total > 0, total, 1.0), 0.0)
         self.P, self.K = self.ideal.shape
         # A value is smooth in x except at an interior ideal of a linear or threshold value:
         # only those (party, clause) pairs get an epigraph variable z >= |x_k - a_ik|.
@@ -77,9 +96,35 @@ class Problem:
         self.pole_sign = np.where(self.ideal >= 1.0, -1.0, 1.0)
 
     def utility(self, texts: np.ndarray) -> np.ndarray:
-        """Utilities (n, P) of texts (n, K), all clauses open."""
+        """Utilities (n, P) of texts (n, K) with the limits' clause statuses."""
         texts = np.atleast_2d(texts)
-        return evaluate(self.prefs, texts, np.zeros(texts.shape, dtype=np.int8))[0]
+        return evaluate(self.prefs, texts, np.broadcast_to(self.limits.status, texts.shape))[0]
+
+    def feasible(self, texts: np.ndarray) -> np.ndarray:
+        """Which texts (n, K) keep within the bounds and every veto, (n,)."""
+        texts = np.atleast_2d(texts)
+        ok = ((texts >= self.limits.lower - 1e-9) & (texts <= self.limits.upper + 1e-9)).all(axis=1)
+        for reference, weight, tolerance in self.limits.vetoes:
+            ok &= (weight * np.abs(reference - texts)).sum(axis=1) <= tolerance + 1e-9
+        return ok
+
+    def veto_constraints(self) -> list[dict]:
+        """Each veto as a smooth inequality on x (|.| softened by 1e-8 under a square root)."""
+        out = []
+        for reference, weight, tolerance in self.limits.vetoes:
+
+            def fun(v, reference=reference, weight=weight, tolerance=tolerance):
+                gap = v[: self.K] - reference
+                return np.array([tolerance - (weight * np.sqrt(gap * gap + 1e-16)).sum()])
+
+            def jac(v, reference=reference, weight=weight):
+                gap = v[: self.K] - reference
+                row = np.zeros((1, len(v)))
+                row[0, : self.K] = -weight * gap / np.sqrt(gap * gap + 1e-16)
+                return row
+
+            out.append({"type": "ineq", "fun": fun, "jac": jac})
+        return out
 
     def clause_values(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-clause value f(d) and df/dd for scaled distances ``d`` (..., P, K)."""
@@ -88,11 +133,13 @@ class Problem:
     # -- weighted sums: the frontier --------------------------------------------
     def weighted_sum_argmax(self, weights: np.ndarray) -> np.ndarray:
         """Texts (n, K) maximising sum_i weights[n, i] U_i, clause by clause on a grid."""
-        grid = np.union1d(np.linspace(0.0, 1.0, GRID), self.ideal.ravel())
+        lower, upper = self.limits.lower, self.limits.upper
+        grid = np.union1d(np.linspace(0.0, 1.0, GRID), np.concatenate([self.ideal.ravel(), lower, upper]))
         v, _ = self.clause_values(np.abs(grid[:, None, None] - self.ideal) / self.span)  # (G, P, K)
         texts = np.empty((len(weights), self.K))
         for k in range(self.K):
             score = v[:, :, k] @ (weights * self.coef[:, k]).T  # (G, n)
+            score[(grid < lower[k] - 1e-12) | (grid > upper[k] + 1e-12)] = -np.inf
             texts[:, k] = grid[score.argmax(axis=0)]
         return texts
 
@@ -100,12 +147,13 @@ class Problem:
         """L-BFGS-B from ``text`` on the weighted sum; keeps ``text`` unless it improves."""
 
         def negative(x):
-            u, g = evaluate(self.prefs, x[None], np.zeros((1, self.K), dtype=np.int8))
+            u, g = evaluate(self.prefs, x[None], self.limits.status[None])
             return -float(weights @ u[0]), -(weights @ g[0])
 
         start = negative(text)[0]
-        res = minimize(negative, text, jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * self.K)
-        return np.clip(res.x, 0.0, 1.0) if res.fun < start - 1e-12 else text
+        bounds = list(zip(self.limits.lower, self.limits.upper))
+        res = minimize(negative, text, jac=True, method="L-BFGS-B", bounds=bounds)
+        return np.clip(res.x, self.limits.lower, self.limits.upper) if res.fun < start - 1e-12 else text
 
     # -- the epigraph form for SLSQP ---------------------------------------------
     def split(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -148,13 +196,15 @@ class Problem:
         return {"type": "ineq", "fun": fun, "jac": lambda v: jac}
 
     def bounds(self, extra: list[tuple[float, float]] = ()) -> list[tuple[float, float]]:
-        return [(0.0, 1.0)] * self.K + [(0.0, s) for s in self.span[self.pi, self.kk]] + list(extra)
+        clauses = list(zip(self.limits.lower, self.limits.upper))
+        return clauses + [(0.0, s) for s in self.span[self.pi, self.kk]] + list(extra)
 
     def solve(self, objective, starts: list[np.ndarray], constraints: list[dict], score, extra_bounds=()) -> np.ndarray:
         """SLSQP from each start (epigraph vectors); returns the text x, among the
         results and the starts themselves, with the lowest ``score(utilities, x)``
         (inf where infeasible), judged on the true utilities of x."""
         best, best_score = None, np.inf
+        constraints = [*constraints, *self.veto_constraints()]
         for v0 in starts:
             res = minimize(
                 objective,
@@ -165,7 +215,9 @@ class Problem:
                 constraints=constraints,
                 options={"maxiter": 500, "ftol": 1e-12},
             )
-            for x in (np.clip(res.x[: self.K], 0.0, 1.0), v0[: self.K]):
+            for x in (np.clip(res.x[: self.K], self.limits.lower, self.limits.upper), v0[: self.K]):
+                if not self.feasible(x)[0]:
+                    continue
                 value = score(self.utility(x)[0], x)
                 if value < best_score:
                     best, best_score = x, value

@@ -216,7 +216,7 @@ def headline(record: Record, r: int, width: int = 150) -> str:
 
 
 def outcome(model: DemoModel) -> str | None:
-    """'deal', 'framework', ... once the world has ended, else None."""
+    """The outcome class ('deal', 'holdout', ...) once the world has ended, else None."""
     code = int(model.state.outcome[0])
     return None if code == UNSETTLED else Outcome(code).label
 

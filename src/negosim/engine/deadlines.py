@@ -1,10 +1,14 @@
 """Deadlines as they stand in each world: when each falls due, extensions, expiry.
 
-Each principal's concession clock runs to its nearest live deadline
-(:attr:`Deadlines.due_round`). When a deadline passes unmet, a soft one is
-extended with its probability (at most ``max_extensions`` times); a hard one,
-or a soft one that is not extended, expires and either ends the talks or turns
-into the mediator's full pressure on the party it was set for.
+Each principal's concession clock runs to its nearest live deadline, or, when
+none binds it, to its own planning horizon (``[parties.X.time]``), never to the
+run's horizon (:attr:`Deadlines.due_round`). When a deadline passes unmet, a
+soft one is extended with its probability (at most ``max_extensions`` times);
+a hard one, or a soft one that is not extended, expires and either ends the
+talks or turns into the mediator's full pressure on the party it was set for.
+A deadline announced after the start plays no part before its announcement; a
+scheduled ``deadline_moved`` change sets a new date for every world in which
+the deadline has not yet expired.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negosim.vocabulary import DeadlineKind, EventKind, Expiry
+from negosim.vocabulary import DeadlineKind, EventKind, Expiry, ScheduleKind
 
 if TYPE_CHECKING:
     from negosim.engine.model import NegotiationModel
@@ -25,12 +29,21 @@ class Deadlines:
     def __init__(self, model: NegotiationModel):
         s, W = model.spec, model.n_worlds
         self.model = model
-        self.items = [d for d in s.deadlines if d.kind != DeadlineKind.ABSENT]
+        live = [j for j, d in enumerate(s.deadlines) if d.kind != DeadlineKind.ABSENT]
+        self.items = [s.deadlines[j] for j in live]
         self.targets = [[model.party_ids.index(d.party)] if d.party else list(model.principal_idx) for d in self.items]
         self.due = np.array([[s.calendar.round_of(d.date)] * W for d in self.items], dtype=np.int32).reshape(-1, W)
+        self.announced = [s.calendar.round_of(d.announced) if d.announced else 0 for d in self.items]
+        self.moves = {  # round -> [(live deadline, new due round)]
+            s.calendar.round_of(c.date): [] for c in s.schedule if c.kind == ScheduleKind.DEADLINE_MOVED
+        }
+        for c in s.schedule:
+            if c.kind == ScheduleKind.DEADLINE_MOVED and c.deadline in live:
+                self.moves[s.calendar.round_of(c.date)].append((live.index(c.deadline), s.calendar.round_of(c.to)))
         self.extensions = np.zeros_like(self.due)
         self.expired = np.zeros(self.due.shape, dtype=bool)
         self.extension_prob = model.params.extension_prob
+        self.clock = model.params.tactics.clock  # (1|W, P) each party's own horizon, in rounds
         self.due_round = np.zeros((W, model.n_parties))
         self._update_due_rounds()
 
@@ -45,9 +58,11 @@ class Deadlines:
         remain. An expired deadline stays where it fell (the party has conceded).
         """
         m = self.model
-        due = np.full((m.n_worlds, m.n_parties), float(m.rounds - 1))
+        due = np.broadcast_to(self.clock, (m.n_worlds, m.n_parties)).astype(float)
         days = m.spec.calendar.round_days
         for j, d in enumerate(self.items):
+            if m.round < self.announced[j]:
+                continue
             expected = self.due[j].astype(float)
             if d.kind == DeadlineKind.SOFT:
                 room = (self.extensions[j] < d.max_extensions) & ~self.expired[j]
@@ -57,14 +72,15 @@ class Deadlines:
         self.due_round = due
 
     def fall_due(self) -> None:
-        """Extend or expire the deadlines due this round in worlds where they are unmet."""
+        """Move, extend or expire the deadlines of this round in worlds where they are unmet."""
         m = self.model
         t, state = m.round, m.state
+        for j, new_due in self.moves.get(t, ()):
+            self.due[j] = np.where(self.expired[j], self.due[j], new_due)
         for j, d in enumerate(self.items):
-            if d.party:
-                met = m.agent(d.party).sign_round >= 0
-            else:
-                met = m.mediator.deal_now
+            if t < self.announced[j]:
+                continue
+            met = m.agent(d.party).accept_round >= 0 if d.party else m.mediator.deal_now
             due = state.active & ~met & ~self.expired[j] & (self.due[j] == t)
             if not due.any():
                 continue

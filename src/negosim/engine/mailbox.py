@@ -1,26 +1,28 @@
 """Messages in flight, as ring buffers indexed by the round they were sent.
 
-Every route has a fixed latency, so a message that arrives at round t was
-sent at round ``t - latency``; a buffer only needs to keep the last
-``max_latency + 1`` rounds. A round's slot is cleared before anyone writes
-into it (-1 / False for "nothing sent or lost"), so no slot is ever read stale.
+A message travels the route of the round it is sent in (a
+:class:`~negosim.scenario.graph.RoutePlan`), so what arrives at round t was
+sent at the round the plan names (``t - latency`` while routes stay fixed); a
+buffer only needs to keep the last ``max_latency + 1`` rounds. A round's slot
+is cleared before anyone writes into it (-1 / False for "nothing sent or
+lost"), so no slot is ever read stale.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from negosim.scenario.graph import UNREACHABLE, Routes
+from negosim.scenario.graph import RoutePlan
 
 NO_VERSION = -1
 
 
 class Mailbox:
-    """Texts down from the mediator; objections, signatures up; threats down."""
+    """Texts down from the mediator; objections and acceptances up; threats down."""
 
-    def __init__(self, routes: Routes, worlds: int, parties: int, clauses: int):
-        self.routes = routes
-        self.depth = routes.max_latency + 1
+    def __init__(self, plan: RoutePlan, worlds: int, parties: int, clauses: int):
+        self.plan = plan
+        self.depth = plan.max_latency + 1
         d, w, p, k = self.depth, worlds, parties, clauses
         self.text_values = np.zeros((d, w, k))
         self.text_status = np.zeros((d, w, k), dtype=np.int8)
@@ -28,20 +30,29 @@ class Mailbox:
         self.text_delivered = np.zeros((d, w, p), dtype=bool)
         self.objections = np.zeros((d, w, p, k), dtype=np.float32)
         self.objection_sent = np.zeros((d, w, p, k), dtype=bool)  # sent and not lost on the way
-        self.signatures = np.full((d, w, p), NO_VERSION, dtype=np.int32)
+        self.acceptances = np.full((d, w, p), NO_VERSION, dtype=np.int32)
         self.threats = np.zeros((d, w, p))
         self._parties = np.arange(p)
-        # Each party's clauses grouped by the latency of their route up (usually one group).
-        self._up_groups: dict[int, list[tuple[int, np.ndarray]]] = {}
-        for i in range(p):
-            latencies = routes.up_latency[i]
-            for latency in np.unique(latencies[latencies != UNREACHABLE]):
-                self._up_groups.setdefault(i, []).append((int(latency), np.flatnonzero(latencies == latency)))
+        self._up_groups: dict[bytes, dict[int, list[tuple[int, np.ndarray]]]] = {}
 
-    def _sent_slot(self, round_index: int, latency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sent = round_index - latency
-        ok = (latency != UNREACHABLE) & (sent >= 0)
+    def _sent_slot(self, round_index: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        sent = self.plan.sent_round(round_index, kind)
+        ok = sent >= 0
         return np.where(ok, sent, 0) % self.depth, ok
+
+    def _groups(self, round_index: int) -> dict[int, list[tuple[int, np.ndarray]]]:
+        """Each party's clauses grouped by how many rounds ago their objections were sent
+        (usually one group); cached, since the offsets change only between route periods."""
+        sent = self.plan.sent_round(round_index, "up")
+        offset = np.where(sent >= 0, round_index - sent, -1)
+        key = offset.tobytes()
+        if key not in self._up_groups:
+            groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+            for i in range(offset.shape[0]):
+                for lag in np.unique(offset[i][offset[i] >= 0]):
+                    groups.setdefault(i, []).append((int(lag), np.flatnonzero(offset[i] == lag)))
+            self._up_groups[key] = groups
+        return self._up_groups[key]
 
     def clear_slot(self, round_index: int) -> None:
         """Make this round's slot empty before the senders write into it."""
@@ -50,7 +61,7 @@ class Mailbox:
         self.text_delivered[slot] = False
         self.objections[slot] = 0.0
         self.objection_sent[slot] = False
-        self.signatures[slot] = NO_VERSION
+        self.acceptances[slot] = NO_VERSION
         self.threats[slot] = 0.0
 
     def post_objection(self, round_index: int, party: int, objection: np.ndarray, delivered: np.ndarray) -> None:
@@ -59,9 +70,9 @@ class Mailbox:
         np.multiply(objection, delivered, out=self.objections[slot, :, party])
         self.objection_sent[slot, :, party] = delivered
 
-    def post_signature(self, round_index: int, party: int, versions: np.ndarray) -> None:
-        """The version each world's ``party`` signed (W,), NO_VERSION where none or lost."""
-        self.signatures[round_index % self.depth, :, party] = versions
+    def post_acceptance(self, round_index: int, party: int, versions: np.ndarray) -> None:
+        """The version each world's ``party`` accepted (W,), NO_VERSION where none or lost."""
+        self.acceptances[round_index % self.depth, :, party] = versions
 
     def post_threat(self, round_index: int, party: int, amount: np.ndarray) -> None:
         """Pressure on ``party`` (W,), 0 where none or not believed."""
@@ -86,7 +97,7 @@ class Mailbox:
         """Version of the text reaching each party (W, P), -1 where none, and the
         slot each party's text was sent in (P,): its values and status are
         ``text_values[slot[i]]`` and ``text_status[slot[i]]``, (W, K) each."""
-        slot, ok = self._sent_slot(round_index, self.routes.text_latency)
+        slot, ok = self._sent_slot(round_index, "text")
         delivered = self.text_delivered[slot, :, self._parties].T & ok[None, :]
         version = np.where(delivered, self.text_version[slot].T, NO_VERSION)
         return version, slot
@@ -97,10 +108,8 @@ class Mailbox:
         longer than the talks so far are left out."""
         arrivals = {}
         _, w, _, k = self.objections.shape
-        for party, groups in self._up_groups.items():
-            due = [
-                ((round_index - latency) % self.depth, columns) for latency, columns in groups if round_index >= latency
-            ]
+        for party, groups in self._groups(round_index).items():
+            due = [((round_index - lag) % self.depth, columns) for lag, columns in groups]
             if len(due) == 1 and due[0][1].size == k:  # the usual case: one route for every clause
                 slot = due[0][0]
                 arrivals[party] = (self.objections[slot, :, party], self.objection_sent[slot, :, party])
@@ -112,12 +121,26 @@ class Mailbox:
                 arrivals[party] = (values, arrived)
         return arrivals
 
-    def signatures_arriving(self, round_index: int) -> np.ndarray:
-        slot, ok = self._sent_slot(round_index, self.routes.signal_latency)
-        got = self.signatures[slot, :, self._parties]  # (P, W)
+    def acceptances_arriving(self, round_index: int) -> np.ndarray:
+        """The version each party's acceptance reaching the mediator names (W, P), NO_VERSION where none."""
+        slot, ok = self._sent_slot(round_index, "signal")
+        got = self.acceptances[slot, :, self._parties]  # (P, W)
         return np.where(ok[:, None], got, NO_VERSION).T
 
     def threats_arriving(self, round_index: int) -> np.ndarray:
-        slot, ok = self._sent_slot(round_index, self.routes.text_latency)
+        slot, ok = self._sent_slot(round_index, "text")
         got = self.threats[slot, :, self._parties]
         return np.where(ok[:, None], got, 0.0).T
+
+    def acceptances_in_flight(self, round_index: int) -> list[np.ndarray]:
+        """Acceptances sent by the end of ``round_index`` that reach the mediator only later:
+        one (W, P) array of versions (NO_VERSION where none) per send round still in flight."""
+        flying = []
+        for sent in range(max(0, round_index - self.depth + 1), round_index + 1):
+            latency = self.plan.at(sent).signal_latency
+            late = (latency >= 0) & (sent + latency > round_index)
+            if late.any():
+                versions = self.acceptances[sent % self.depth].copy()
+                versions[:, ~late] = NO_VERSION
+                flying.append(versions)
+        return flying

@@ -1,7 +1,7 @@
 """The mediator as a Mesa agent: it owns the single negotiating text (Raiffa) and revises it.
 
-Each round it registers the signatures that reached it (a deal is any draft
-every principal signed), moves the text along the objections that arrived
+Each round it registers the acceptances that reached it (a deal is any draft
+every principal accepted), moves the text along the objections that arrived
 (weighted by capability and its bias, its own interests pulling too), reopens
 bracketed clauses a side insists on, brackets clauses the sides keep pulling
 apart, presses holdouts, and sends the new version out.
@@ -15,7 +15,7 @@ import numpy as np
 
 from negosim.engine.mailbox import NO_VERSION
 from negosim.engine.principal import Party
-from negosim.vocabulary import ClauseStatus, EventKind
+from negosim.vocabulary import ClauseStatus, EventKind, ScheduleKind
 
 if TYPE_CHECKING:
     from negosim.engine.model import NegotiationModel
@@ -27,12 +27,13 @@ STEP_FACTORS = np.array([0.5, 1.0, STEP_GROWTH])  # step multiplier after a flip
 
 class Mediator(Party):
     """Owns, per world: the text (``text`` (W, K), ``status`` (W, K), ``version``
-    (W,)), every draft it sent and who signed which (``drafts``, ``draft_status``
-    (W, drafts, K), ``signed_drafts`` (W, P, drafts)), the latest version whose
-    signature reached it from each party (``signature_received`` (W, P)),
+    (W,)), every draft it sent and who accepted which (``drafts``, ``draft_status``
+    (W, drafts, K), ``accepted_drafts`` (W, P, drafts)), the latest version whose
+    acceptance reached it from each party (``acceptance_received`` (W, P)),
     ``deal_now`` (W,), the pressure it has applied (``pressure_sent`` (W, P)),
     and its revision memory (``clause_step``, ``last_direction``, ``contested``,
-    ``reopened``, all (W, K))."""
+    ``reopened``, all (W, K)). During a scheduled drop in attention it works on
+    the text only on the days a draw says it does."""
 
     def __init__(self, model: NegotiationModel, pid: str, index: int, text: np.ndarray, status: np.ndarray):
         super().__init__(model, pid, index)
@@ -44,9 +45,15 @@ class Mediator(Party):
         self.drafts = np.zeros((W, drafts, K))
         self.draft_status = np.zeros((W, drafts, K), dtype=np.int8)
         self.drafts[:, 0], self.draft_status[:, 0] = text, status
-        self.signed_drafts = np.zeros((W, P, drafts), dtype=bool)
-        self.signature_received = np.full((W, P), NO_VERSION, dtype=np.int32)
-        self.ever_signed = np.zeros((W, P), dtype=bool)
+        self.accepted_drafts = np.zeros((W, P, drafts), dtype=bool)
+        self.acceptance_received = np.full((W, P), NO_VERSION, dtype=np.int32)
+        self.ever_accepted = np.zeros((W, P), dtype=bool)
+        calendar = model.spec.calendar
+        self.attention = [
+            (calendar.round_of(c.date), calendar.last_round_by(c.until), c.level)
+            for c in model.spec.schedule
+            if c.kind == ScheduleKind.ATTENTION
+        ]
         self.deal_now = np.zeros(W, dtype=bool)
         self.pressure_sent = np.zeros((W, P))
         self.contested = np.zeros((W, K), dtype=np.int32)
@@ -57,24 +64,41 @@ class Mediator(Party):
     def mediate(self) -> None:
         m = self.model
         arrivals = m.mailbox.objections_arriving(m.round)
-        self._register_signatures()
+        self._register_acceptances()
         self._conclude()
-        revising = m.state.active & ~self.deal_now
+        revising = m.state.active & ~self.deal_now & self._attending()
         self._revise(arrivals, revising)
         self._press(revising)
         self._send_text()
 
-    def _register_signatures(self) -> None:
-        got = self.model.mailbox.signatures_arriving(self.model.round)
+    def _attending(self) -> np.ndarray | bool:
+        """Whether it works on the text today, per world (always, outside scheduled lapses)."""
+        t = self.model.round
+        level = next((level for first, last, level in self.attention if first <= t <= last), None)
+        if level is None:
+            return True
+        return self.model.streams.uniform("attention", t) < level if level < 1 else True
+
+    def _register_acceptances(self) -> None:
+        got = self.model.mailbox.acceptances_arriving(self.model.round)
         worlds, parties = np.nonzero(got != NO_VERSION)
-        self.signed_drafts[worlds, parties, got[worlds, parties]] = True
-        self.signature_received = np.maximum(self.signature_received, got)
-        self.ever_signed |= got != NO_VERSION
+        self.accepted_drafts[worlds, parties, got[worlds, parties]] = True
+        self.acceptance_received = np.maximum(self.acceptance_received, got)
+        self.ever_accepted |= got != NO_VERSION
+
+    def deal_in_flight(self) -> np.ndarray:
+        """Worlds (W,) in which acceptances still on their way would complete a deal."""
+        m = self.model
+        accepted = self.accepted_drafts[:, m.principal_idx, :].copy()  # (W, n, drafts)
+        for versions in m.mailbox.acceptances_in_flight(m.round):
+            worlds, j = np.nonzero(versions[:, m.principal_idx] != NO_VERSION)
+            accepted[worlds, j, versions[:, m.principal_idx][worlds, j]] = True
+        return accepted.all(axis=1).any(axis=1)
 
     def _conclude(self) -> None:
-        """A deal is any draft every principal has signed; the latest such draft wins."""
+        """A deal is any draft every principal has accepted; the latest such draft wins."""
         m = self.model
-        agreed = self.signed_drafts[:, m.principal_idx, :].all(axis=1)  # (W, drafts)
+        agreed = self.accepted_drafts[:, m.principal_idx, :].all(axis=1)  # (W, drafts)
         deal = m.state.active & agreed.any(axis=1)
         self.deal_now = deal
         if deal.any():
@@ -136,7 +160,7 @@ class Mediator(Party):
         up = np.logical_or.reduce([v > threshold for v in said])
         down = np.logical_or.reduce([v < -threshold for v in said])
         revising_rows = revising[:, None]
-        reopen = revising_rows & (self.status == ClauseStatus.BRACKETED) & spoke
+        reopen = revising_rows & (self.status == ClauseStatus.BRACKETED) & (spoke | self.settings.insists)
         np.putmask(self.status, reopen, ClauseStatus.OPEN)
         self.reopened |= reopen
         self.contested = np.where(revising_rows, np.where(up & down, self.contested + 1, 0), self.contested)
@@ -145,6 +169,7 @@ class Mediator(Party):
             & (self.contested >= self.settings.bracket_after)
             & (self.status <= ClauseStatus.AGREED)
             & ~self.reopened
+            & ~self.settings.insists
             & revising_rows
         )
         np.putmask(self.status, bracket, ClauseStatus.BRACKETED)
@@ -164,7 +189,7 @@ class Mediator(Party):
     # -- pressure and sending ------------------------------------------------------------
     def _press(self, revising: np.ndarray) -> None:
         m, s = self.model, self.settings
-        holding_out = self.signature_received[:, m.principal_idx] < self.version[:, None]
+        holding_out = self.acceptance_received[:, m.principal_idx] < self.version[:, None]
         for j, i in enumerate(m.principal_idx):
             per_round = s.leverage_per_round[..., i] * (1.0 + s.impatience * m.round)
             room = np.maximum(s.leverage_max[..., i] - self.pressure_sent[:, i], 0.0)

@@ -29,9 +29,10 @@ from negosim.engine.mediator import Mediator
 from negosim.engine.outcomes import classify, outcome_table
 from negosim.engine.params import ModelParams
 from negosim.engine.principal import Observer, Party, Principal
-from negosim.engine.state import WorldState
+from negosim.engine.state import Snapshot, WorldState
 from negosim.engine.streams import RoundDraws, WorldStreams, world_seeds
 from negosim.engine.utility import evaluate, position_index
+from negosim.engine.variants import chosen_values, split_variants
 from negosim.scenario import Scenario, load_scenario
 from negosim.scenario.graph import build_graph
 from negosim.vocabulary import ClauseStatus, EventKind, Role
@@ -46,12 +47,26 @@ class NegotiationModel(EventSource, mesa.Model):
     ['deal', 'deal']
     """
 
-    def __init__(self, scenario: Scenario | str | Path, seeds: int | Sequence[int] | np.ndarray = 0):
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        seeds: int | Sequence[int] | np.ndarray = 0,
+        *,
+        snapshots: Sequence[int] = (),
+    ):
         self.seeds = world_seeds(seeds)
         # model.rng is Mesa's; the dynamics never use it (they use per-world streams).
         super().__init__(rng=int(self.seeds[0]))
         # Mesa reserves model.scenario for its own experimental Scenario class.
-        self.spec = s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        variants = split_variants(base, self.seeds)
+        if len(variants) > 1:
+            raise ValueError(
+                f"these {self.seeds.size} seeds draw {len(variants)} variants of {base.meta.name} (its [uncertainty] "
+                "has choices); one model runs one variant: use run_ensemble, or split_variants to group the seeds"
+            )
+        self.spec = s = variants[0][0]
+        self.choices = chosen_values(base, s)
         self.n_worlds = W = self.seeds.size
         self.party_ids, self.clause_ids = s.party_ids, s.clause_ids
         self.n_parties, self.n_clauses = len(self.party_ids), len(self.clause_ids)
@@ -60,15 +75,18 @@ class NegotiationModel(EventSource, mesa.Model):
         self.rounds = s.calendar.rounds
         self.round = 0
         self.listeners = []
+        self.snapshot_rounds = frozenset(int(r) for r in snapshots)
+        self.snapshots: dict[int, Snapshot] = {}  # round -> what each principal held at its end
 
         self.streams = WorldStreams(self.seeds)
         self.params = params = ModelParams.build(s, self.streams)
         self.graph = build_graph(s)
-        self.routes = s.routes
-        self.mailbox = Mailbox(self.routes, W, self.n_parties, self.n_clauses)
+        self.route_plan = s.routes
+        self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses)
         values, status = params.reference[s.mediator.start_text]
         text, status = np.tile(values, (W, 1)), np.tile(status, (W, 1))
-        self.state = WorldState.start(text, status, self.n_parties, self.routes.text_latency >= 0, params.territory)
+        reachable = self.route_plan.at(0).text_latency >= 0
+        self.state = WorldState.start(text, status, self.n_parties, reachable, params.territory)
         self.index_ends = None
         if s.index_from is not None:
             self.index_ends = (params.reference[s.index_from][0], params.reference[s.index_to][0])
@@ -90,6 +108,11 @@ class NegotiationModel(EventSource, mesa.Model):
         """The agent of party ``pid``."""
         return next(a for a in self.agents if a.pid == pid)
 
+    @property
+    def routes(self):
+        """The routes messages sent this round travel (see :class:`~negosim.scenario.graph.RoutePlan`)."""
+        return self.route_plan.at(self.round)
+
     # -- the round (DESIGN.md §1) --------------------------------------------------------
     def step(self) -> None:
         """Messages arrive; principals sign, object or walk out; observers advise; the
@@ -110,6 +133,8 @@ class NegotiationModel(EventSource, mesa.Model):
         self.deadlines.fall_due()
         self._settle()
         self.state.previous_utility = self.state.utility  # _score_texts makes a new array each round
+        if self.round in self.snapshot_rounds:
+            self.snapshots[self.round] = Snapshot.take(self)
         if self.recording:
             self.emit(EventKind.ROUND_END)
         self.round += 1
@@ -159,11 +184,15 @@ class NegotiationModel(EventSource, mesa.Model):
         """Worlds with a deal, a walkout, talks ended by a deadline, or no rounds left end now."""
         state, mediator = self.state, self.mediator
         walked = np.logical_or.reduce([p.walked for p in self.principals])
-        done = state.active & (mediator.deal_now | walked | state.end_talks | (self.round >= self.rounds - 1))
+        last = self.round >= self.rounds - 1
+        for principal in self.principals:
+            principal.sign_with_all(mediator.deal_now & state.active)
+        done = state.active & (mediator.deal_now | walked | state.end_talks | last)
         if not done.any():
             return
-        signed = mediator.ever_signed[:, self.principal_idx].any(axis=1)
-        code = classify(mediator.deal_now, walked, signed)
+        accepted = np.column_stack([p.accept_round >= 0 for p in self.principals])
+        pending = mediator.deal_in_flight() if last else np.zeros(self.n_worlds, dtype=bool)
+        code = classify(mediator.deal_now, walked, pending & ~state.end_talks, accepted)
         state.outcome = np.where(done, code, state.outcome).astype(np.int8)
         state.end_round = np.where(done, self.round, state.end_round)
         agreed = (done & mediator.deal_now)[:, None] & (mediator.status == ClauseStatus.OPEN)

@@ -1,8 +1,10 @@
-"""How each world ended: the outcome classes, and one tidy row per seed.
+"""How each world ended, and when each thing happened: one tidy row per seed.
 
-``deal``: every principal signed the same version. ``framework``: some but not
-all principals signed (Kyiv agrees, Moscow waits). ``deadlock``: nothing was
-signed by the end. ``breakdown``: a principal walked out.
+The classes are :class:`~negosim.vocabulary.Outcome`'s: ``deal``, ``holdout``
+(some principals accepted a version, one never did: Kyiv agrees, Moscow
+waits), ``mismatch`` (all accepted, never the same version), ``pending``
+(acceptances in transit at the horizon would make a deal), ``deadlock``
+(nobody accepted anything) and ``breakdown`` (a principal walked out).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from negosim.engine.utility import evaluate
-from negosim.vocabulary import UNSETTLED, ClauseStatus, Outcome
+from negosim.vocabulary import UNSETTLED, ClauseStatus, Outcome, QuestionKind
 
 if TYPE_CHECKING:
     from negosim.engine.model import NegotiationModel
@@ -22,25 +24,60 @@ OUTCOME_TYPE = pd.CategoricalDtype(list(Outcome.labels()))
 DATE = "datetime64[ms]"  # the finest unit Parquet keeps for dates without changing them
 
 
-def classify(deal: np.ndarray, walked: np.ndarray, signed: np.ndarray) -> np.ndarray:
-    """The outcome code of worlds that end now, (W,): a deal beats a walkout, which
-    beats a partial signature, which beats nothing signed.
+def classify(deal: np.ndarray, walked: np.ndarray, pending: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+    """The outcome code of worlds that end now, (W,), from whether a deal was registered,
+    a principal walked out, acceptances in transit would complete a deal, and which
+    principals ever accepted anything (W, principals). The first that applies wins, in
+    the order deal, breakdown, pending, mismatch, holdout, deadlock.
 
-    >>> classify(np.array([True, False, False, False]), np.array([True, True, False, False]),
-    ...          np.array([True, True, True, False])).tolist()
-    [0, 3, 1, 2]
+    >>> yes, no = True, False
+    >>> classify(np.array([yes, no, no, no, no, no]), np.array([no, yes, no, no, no, no]),
+    ...          np.array([no, no, yes, no, no, no]),
+    ...          np.array([[yes, yes], [yes, no], [yes, yes], [yes, yes], [yes, no], [no, no]])).tolist()
+    [0, 5, 3, 2, 1, 4]
     """
-    return np.where(
-        deal, Outcome.DEAL, np.where(walked, Outcome.BREAKDOWN, np.where(signed, Outcome.FRAMEWORK, Outcome.DEADLOCK))
-    )
+    everyone, someone = accepted.all(axis=1), accepted.any(axis=1)
+    rest = np.where(everyone, Outcome.MISMATCH, np.where(someone, Outcome.HOLDOUT, Outcome.DEADLOCK))
+    return np.where(deal, Outcome.DEAL, np.where(walked, Outcome.BREAKDOWN, np.where(pending, Outcome.PENDING, rest)))
+
+
+def event_rounds(model: NegotiationModel) -> dict[str, np.ndarray]:
+    """When each dated question was first answered yes in each world (-1: never), by column:
+    ``deal_round``, ``accept_round_<P>`` and ``sign_round_<P>`` per principal, and
+    ``event_<name>`` for each of the scenario's ``[events.NAME]``."""
+    state = model.state
+    deal_round = np.where(state.outcome == Outcome.DEAL, state.end_round, -1).astype(np.int32)
+    rounds: dict[str, np.ndarray] = {"deal_round": deal_round}
+    for p in model.principals:
+        rounds[f"accept_round_{p.pid}"] = p.accept_round
+        rounds[f"sign_round_{p.pid}"] = p.sign_round
+    for name, question in model.spec.events.items():
+        rounds[f"event_{name}"] = _question_rounds(model, question, deal_round)
+    return rounds
+
+
+def _question_rounds(model: NegotiationModel, question, deal_round: np.ndarray) -> np.ndarray:
+    if question.kind == QuestionKind.DEAL:
+        columns = [model.clause_ids.index(c) for c in question.agreed]
+        on_table = (model.mediator.status[:, columns] <= ClauseStatus.AGREED).all(axis=1)
+        return np.where(on_table, deal_round, -1).astype(np.int32)
+    if question.kind == QuestionKind.ACCEPTS:
+        return model.agent(question.party).accept_round
+    if question.kind == QuestionKind.SIGNS:
+        return model.agent(question.party).sign_round
+    walks = [p.walk_round for p in model.principals if question.party in (None, p.pid)]
+    first = np.min(np.where(np.stack(walks) >= 0, np.stack(walks), np.iinfo(np.int32).max), axis=0)
+    return np.where(first == np.iinfo(np.int32).max, -1, first).astype(np.int32)
 
 
 def outcome_table(model: NegotiationModel) -> pd.DataFrame:
-    """Columns: seed, status, rounds, end_date, revisions, messages,
-    ``sign_round_<P>``/``sign_date_<P>`` per principal (-1 / NaT if never),
-    ``utility_<P>`` per party for the final text, ``payoff_<mediator>`` (its
+    """Columns: seed, status, rounds, end_date, revisions, messages; ``deal_round``,
+    ``accept_round_<P>`` and ``sign_round_<P>`` per principal, ``event_<name>`` per named
+    question (rounds, -1 if never; see :func:`event_rounds`) and ``<column>_date`` for each
+    (NaT if never); ``utility_<P>`` per party for the final text, ``payoff_<mediator>`` (its
     utility plus the deal bonus minus impatience per round), position_index, territory,
-    ``n_bracketed``, ``x_<clause>`` final values, ``param:<path>`` drawn values."""
+    ``n_off_table``, ``x_<clause>`` final values and ``s_<clause>`` final statuses,
+    ``param:<path>`` drawn values."""
     state, mediator = model.state, model.mediator
     if (state.outcome == UNSETTLED).any():
         raise RuntimeError("outcomes are read after the run: call model.run() first")
@@ -55,12 +92,10 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
         "revisions": mediator.version,
         "messages": model.messages,
     }
-    for principal in model.principals:
-        rounds = principal.sign_round
-        columns[f"sign_round_{principal.pid}"] = rounds
-        columns[f"sign_date_{principal.pid}"] = np.where(
-            rounds >= 0, start + rounds * days, np.datetime64("NaT", "D")
-        ).astype(DATE)
+    for name, rounds in event_rounds(model).items():
+        columns[name] = rounds
+        when = np.where(rounds >= 0, start + rounds * days, np.datetime64("NaT", "D"))
+        columns[name.replace("_round", "_date") if "_round" in name else f"{name}_date"] = when.astype(DATE)
     final_utility, _ = evaluate(model.params.prefs, mediator.text, mediator.status)
     for i, pid in enumerate(model.party_ids):
         columns[f"utility_{pid}"] = final_utility[:, i]
@@ -71,9 +106,13 @@ def outcome_table(model: NegotiationModel) -> pd.DataFrame:
     )
     columns["position_index"] = model.position_index()
     columns["territory"] = state.territory
-    columns["n_bracketed"] = (mediator.status >= ClauseStatus.BRACKETED).sum(axis=1)
+    columns["n_off_table"] = (mediator.status > ClauseStatus.AGREED).sum(axis=1)
     for k, cid in enumerate(model.clause_ids):
         columns[f"x_{cid}"] = mediator.text[:, k]
+    for k, cid in enumerate(model.clause_ids):
+        columns[f"s_{cid}"] = mediator.status[:, k]
+    for path, value in model.choices.items():
+        columns[f"param:{path}"] = np.full(model.n_worlds, value)
     for path, values in model.params.drawn.items():
         columns[f"param:{path}"] = np.broadcast_to(values, (model.n_worlds,))
     return pd.DataFrame(columns)

@@ -19,7 +19,7 @@ from negosim.engine.streams import WorldStreams
 from negosim.engine.utility import Preferences
 from negosim.scenario.keypaths import lookup
 from negosim.scenario.schema import Distribution, Scenario
-from negosim.vocabulary import ClauseStatus, DeadlineKind, Role, TacticKind
+from negosim.vocabulary import ClauseStatus, DeadlineKind, Role, SigningRule, TacticKind
 
 
 def draw(dist: Distribution, u: np.ndarray) -> np.ndarray:
@@ -53,7 +53,8 @@ class WorldParams:
         self._plain = scenario.plain
         self._draws: dict[str, np.ndarray] = {}
         for path, dist in scenario.uncertainty.items():
-            self._draws[path] = draw(dist, streams.uniform(f"uncertainty:{path}", 0))
+            if not dist.discrete:  # a choice picks the world's variant before the model is built
+                self._draws[path] = draw(dist, streams.uniform(f"uncertainty:{path}", 0))
 
     def value(self, path: str, default: float | None = None) -> np.ndarray:
         """Shape (1,) for a certain value, (W,) for an uncertain one."""
@@ -124,9 +125,12 @@ def preferences(scenario: Scenario, params: WorldParams) -> Preferences:
 
 @dataclass(frozen=True)
 class TacticParams:
-    """How each party concedes: arrays (1|W, P) unless noted."""
+    """How each party concedes: arrays (1|W, P) unless noted. ``clock`` is the round its
+    concession clock runs to when no deadline binds it (its own sense of time; inf if none)."""
 
     kind: tuple[TacticKind, ...]  # (P,)
+    signs: tuple[SigningRule, ...]  # (P,)
+    clock: np.ndarray
     initial: np.ndarray
     exponent: np.ndarray
     reciprocity: np.ndarray
@@ -153,6 +157,7 @@ class MediatorParams:
     bracketing: bool
     bracket_after: int
     bracket_threshold: np.ndarray  # (1|W, 1)
+    insists: np.ndarray  # (K,) clauses it keeps on the table
 
 
 @dataclass(frozen=True)
@@ -194,8 +199,8 @@ class ModelParams:
             reservation=reservation,
             tactics=_tactics(scenario, values),
             mediator=_mediator(scenario, values, prefs),
-            red_low=np.stack([_bound(scenario, values, pid, "min", 0.0) for pid in scenario.party_ids], axis=1),
-            red_high=np.stack([_bound(scenario, values, pid, "max", 1.0) for pid in scenario.party_ids], axis=1),
+            red_low=_stacked([_bound(scenario, values, pid, "min", 0.0) for pid in scenario.party_ids]),
+            red_high=_stacked([_bound(scenario, values, pid, "max", 1.0) for pid in scenario.party_ids]),
             veto_tolerance={
                 pid: values.value(f"parties.{pid}.veto.tolerance")
                 for pid, p in scenario.parties.items()
@@ -220,8 +225,11 @@ def _tactics(scenario: Scenario, values: WorldParams) -> TacticParams:
     for pid, p in parties.items():
         base = p.tactic.effective_exponent if p.tactic else 1.0
         exponents.append(np.maximum(values.value(f"parties.{pid}.tactic.exponent", base), 1e-3))
+    horizon = values.per_party("time.horizon_days", np.inf)
     return TacticParams(
         kind=tuple(p.tactic.kind if p.tactic else TacticKind.LINEAR for p in parties.values()),
+        signs=tuple(p.signs for p in parties.values()),
+        clock=horizon / scenario.calendar.round_days,
         initial=values.per_party("tactic.initial", 1.0),
         exponent=_columns(exponents),
         reciprocity=values.per_party("tactic.reciprocity", 1.0),
@@ -265,7 +273,14 @@ def _mediator(scenario: Scenario, values: WorldParams, prefs: Preferences) -> Me
         bracketing=med.bracketing.enabled,
         bracket_after=med.bracketing.after,
         bracket_threshold=values.value("mediator.bracketing.threshold")[:, None],
+        insists=np.isin(scenario.clause_ids, med.insists_on),
     )
+
+
+def _stacked(rows: list[np.ndarray]) -> np.ndarray:
+    """Per-party (1|W, K) arrays stacked into (1|W, P, K)."""
+    width = max(r.shape[0] for r in rows)
+    return np.stack([np.broadcast_to(r, (width, r.shape[1])) for r in rows], axis=1)
 
 
 def _bound(scenario: Scenario, values: WorldParams, pid: str, side: str, default: float) -> np.ndarray:
@@ -302,3 +317,11 @@ def _reference_texts(scenario: Scenario) -> dict[str, tuple[np.ndarray, np.ndarr
         )
         out[name] = (values, status)
     return out
+
+
+def _text_status(text, cid: str) -> ClauseStatus:
+    for status, clauses in ((ClauseStatus.BRACKETED, text.bracketed), (ClauseStatus.DROPPED, text.dropped),
+                            (ClauseStatus.DEFERRED, text.deferred)):  # fmt: skip
+        if cid in clauses:
+            return status
+    return ClauseStatus.OPEN

@@ -16,7 +16,7 @@ import numpy as np
 from negosim.engine.mailbox import NO_VERSION
 from negosim.engine.tactics import time_dependent, tit_for_tat
 from negosim.engine.utility import effective_values
-from negosim.vocabulary import ClauseStatus, EventKind, TacticKind
+from negosim.vocabulary import ClauseStatus, EventKind, SigningRule, TacticKind
 
 if TYPE_CHECKING:
     from negosim.engine.model import NegotiationModel
@@ -61,10 +61,11 @@ class Principal(Party):
     """Ukraine, Russia, or any side whose signature a deal needs.
 
     Owns, per world: ``aspiration`` (the utility it still demands),
-    ``signs`` (it signs this round), ``signed_version`` (its latest signature,
-    NO_VERSION if none), ``sign_round`` (its first, -1 if none),
-    ``below_count`` (rounds in a row below its value of no deal) and
-    ``walked`` (it has walked out).
+    ``accepts`` (it accepts the text it holds this round), ``accepted_version``
+    (its latest acceptance, NO_VERSION if none), ``accept_round`` (its first,
+    -1 if none), ``sign_round`` (its first signature: its first acceptance if
+    accepting is signing, else the round of the deal), ``below_count`` (rounds
+    in a row below its value of no deal), ``walked`` and ``walk_round``.
     """
 
     def __init__(self, model: NegotiationModel, pid: str, index: int):
@@ -96,17 +97,19 @@ class Principal(Party):
             self.veto_pull = 2.0 * core_salience / salience_total
             self.veto_tolerance = params.veto_tolerance[pid]
         tactics = params.tactics
-        self.tactic = tactics.kind[index]
+        self.tactic, self.signing = tactics.kind[index], tactics.signs[index]
         self.initial, self.exponent = tactics.initial[..., index], tactics.exponent[..., index]
         self.reciprocity, self.noise = tactics.reciprocity[..., index], tactics.noise[..., index]
         self.walkout_margin, self.walkout_patience = tactics.walkout_margin[..., index], tactics.walkout_patience[index]
 
         self.aspiration = np.zeros(W)
-        self.signs = np.zeros(W, dtype=bool)
-        self.signed_version = np.full(W, NO_VERSION, dtype=np.int32)
+        self.accepts = np.zeros(W, dtype=bool)
+        self.accepted_version = np.full(W, NO_VERSION, dtype=np.int32)
+        self.accept_round = np.full(W, -1, dtype=np.int32)
         self.sign_round = np.full(W, -1, dtype=np.int32)
         self.below_count = np.zeros(W, dtype=np.int32)
         self.walked = np.zeros(W, dtype=bool)
+        self.walk_round = np.full(W, -1, dtype=np.int32)
 
     # -- how it judges the text it holds ------------------------------------------
     def effective(self, clauses: np.ndarray) -> np.ndarray:
@@ -156,7 +159,7 @@ class Principal(Party):
 
     # -- the round -------------------------------------------------------------------
     def respond(self) -> None:
-        """Sign the held text, object to it clause by clause, or walk out."""
+        """Accept the held text, object to it clause by clause, or walk out."""
         m, state, i = self.model, self.model.state, self.index
         active = state.active & (state.held_version[:, i] != NO_VERSION)
         utility, reservation = state.utility[:, i], state.reservation[:, i]
@@ -164,30 +167,38 @@ class Principal(Party):
         lines_ok, lines = self.red_lines()
         veto_ok, veto_push = self.veto_check()
         willing = (utility + self.noise * m.draws.noise[:, i] >= aspiration) & (utility >= reservation)
-        self.signs = signs = active & willing & lines_ok & veto_ok
-        self._sign(signs)
-        objects, wants = self._object(active, signs, utility, reservation, lines, veto_push)
+        self.accepts = accepts = active & willing & lines_ok & veto_ok
+        self._accept(accepts)
+        objects, wants = self._object(active, accepts, utility, reservation, lines, veto_push)
         walks = self._walk_out(active, utility, reservation)
         if m.recording:
-            self._tell(signs, objects, walks, wants, lines, veto_ok, utility, aspiration)
+            self._tell(accepts, objects, walks, wants, lines, veto_ok, utility, aspiration)
 
-    def _sign(self, signs: np.ndarray) -> None:
+    def _accept(self, accepts: np.ndarray) -> None:
+        """Tell the mediator which version it accepts (a signature too, if accepting is signing)."""
         m, held = self.model, self.model.state.held_version[:, self.index]
         arrives = m.draws.signature[:, self.index] < m.routes.signal_reliability[self.index]
-        m.mailbox.post_signature(m.round, self.index, np.where(signs & arrives, held, NO_VERSION))
-        self.sign_round = np.where(signs & (self.sign_round < 0), m.round, self.sign_round)
-        self.messages += signs & (self.signed_version != held)
-        self.signed_version = np.where(signs, held, self.signed_version)
+        m.mailbox.post_acceptance(m.round, self.index, np.where(accepts & arrives, held, NO_VERSION))
+        self.accept_round = np.where(accepts & (self.accept_round < 0), m.round, self.accept_round)
+        if self.signing == SigningRule.ON_ACCEPTANCE:
+            self.sign_round = self.accept_round
+        self.messages += accepts & (self.accepted_version != held)
+        self.accepted_version = np.where(accepts, held, self.accepted_version)
 
-    def _object(self, active, signs, utility, reservation, lines, veto_push) -> tuple[np.ndarray, np.ndarray]:
+    def sign_with_all(self, deal: np.ndarray) -> None:
+        """Sign the deal the mediator registered this round (a party that signs only with all)."""
+        if self.signing == SigningRule.WITH_ALL:
+            self.sign_round = np.where(deal & (self.sign_round < 0), self.model.round, self.sign_round)
+
+    def _object(self, active, accepts, utility, reservation, lines, veto_push) -> tuple[np.ndarray, np.ndarray]:
         """Send the pull it wants on every clause, scaled by urgency, where it has not
-        signed this version and has something new to answer (or waited long enough)."""
+        accepted this version and has something new to answer (or waited long enough)."""
         m, i = self.model, self.index
         held = m.state.held_version[:, i]
         fresh = held > self.responded_version
         stale = m.round - self.last_objection >= RESEND_AFTER
-        committed = self.signed_version == held  # it never disowns its signature
-        objects = active & ~signs & ~committed & (fresh | stale)
+        committed = self.accepted_version == held  # it never disowns an acceptance
+        objects = active & ~accepts & ~committed & (fresh | stale)
         urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
         wants = m.state.gradient[:, i].copy()
         if veto_push is not None:
@@ -207,16 +218,18 @@ class Principal(Party):
         self.below_count = np.where(below, self.below_count + 1, 0)
         walks = below & (self.below_count >= self.walkout_patience)
         self.walked |= walks
+        self.walk_round = np.where(walks & (self.walk_round < 0), self.model.round, self.walk_round)
         return walks
 
-    def _tell(self, signs, objects, walks, wants, lines, veto_ok, utility, aspiration) -> None:
+    def _tell(self, accepts, objects, walks, wants, lines, veto_ok, utility, aspiration) -> None:
         m, i = self.model, self.index
         version = int(m.state.held_version[0, i])
         facts = dict(
             utility=float(utility[0]), aspiration=float(aspiration[0]), reservation=float(m.state.reservation[0, i])
         )
-        if signs[0]:
-            m.emit(EventKind.SIGN, self.pid, m.mediator.pid, version, **facts)
+        if accepts[0]:
+            kind = EventKind.SIGN if self.signing == SigningRule.ON_ACCEPTANCE else EventKind.ACCEPT
+            m.emit(kind, self.pid, m.mediator.pid, version, **facts)
         elif objects[0]:
             crossed = [m.clause_ids[k] for k in self.line_clauses[lines[0] != 0]]
             m.emit(

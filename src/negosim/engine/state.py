@@ -17,6 +17,32 @@ from negosim.engine.mailbox import NO_VERSION
 from negosim.vocabulary import UNSETTLED
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What each principal held at the end of one round (for a backtest's clause calls):
+    its text ``held`` and statuses ``status`` (W, n, K), and the text of the latest version
+    it had accepted ``accepted`` (W, n, K; NaN where it had accepted none), for the n
+    principals in order."""
+
+    round: int
+    held: np.ndarray
+    status: np.ndarray
+    accepted: np.ndarray
+
+    @classmethod
+    def take(cls, model) -> Snapshot:
+        state, index, drafts = model.state, model.principal_idx, model.mediator.drafts
+        worlds = np.arange(model.n_worlds)
+        accepted = np.stack(
+            [
+                np.where((p.accepted_version >= 0)[:, None], drafts[worlds, np.maximum(p.accepted_version, 0)], np.nan)
+                for p in model.principals
+            ],
+            axis=1,
+        )
+        return cls(model.round, state.held[:, index].copy(), state.held_status[:, index].copy(), accepted)
+
+
 @dataclass
 class WorldState:
     """Shapes: W worlds, P parties, K clauses. The mediator's column of ``held``

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from negosim.analysis.summary import summarize
+from negosim.analysis.summary import questions, summarize
 from negosim.plots.style import STATUS_COLOURS, plt
 from negosim.vocabulary import Outcome
 
@@ -43,7 +43,7 @@ def position_histogram(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
     finite = values[np.isfinite(values)]
     lo, hi = (min(-0.25, finite.min()), max(1.25, finite.max())) if len(finite) else (-0.25, 1.25)
     bins = np.linspace(lo, hi, 41)
-    for name in ("deal", "framework", "deadlock", "breakdown"):
+    for name in OUTCOMES:
         chosen = values[(status == name) & np.isfinite(values)]
         if len(chosen):
             ax.hist(chosen, bins=bins, alpha=0.7, label=f"{name} ({len(chosen)})", color=STATUS_COLOURS[name])
@@ -60,32 +60,25 @@ def position_histogram(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
 
 
 def signing_times(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Cumulative share of worlds in which each principal has signed, by date."""
+    """Cumulative share of worlds in which each dated question (a deal, each principal
+    accepting or signing, the named events) has been answered yes, by date."""
     fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
     calendar = scenario.calendar
     dates = pd.date_range(calendar.start, calendar.horizon, freq=f"{calendar.round_days}D")
-    for pid in scenario.principals:
-        rounds = outcomes[f"sign_round_{pid}"].to_numpy()
-        share = [(np.where(rounds >= 0, rounds, 10**9) <= t).mean() * 100 for t in range(len(dates))]
-        ax.step(dates, share, where="post", label=f"{scenario.parties[pid].label} has signed")
-    deals = outcomes["status"].astype(str) == "deal"
-    ends = outcomes["rounds"].to_numpy() - 1
-    ax.step(
-        dates,
-        [(deals & (ends <= t)).mean() * 100 for t in range(len(dates))],
-        where="post",
-        color="black",
-        label="deal",
-    )
+    for column, label in questions(scenario).items():
+        rounds = outcomes[column].to_numpy()
+        reached = np.sort(np.where(rounds >= 0, rounds, np.iinfo(np.int32).max))
+        share = 100 * np.searchsorted(reached, np.arange(len(dates)), side="right") / max(len(rounds), 1)
+        style = {"color": "black", "linewidth": 2} if column == "deal_round" else {}
+        ax.step(dates, share, where="post", label=label, **style)
     for d in scenario.deadlines:
         ax.axvline(pd.Timestamp(d.date), color="grey", linestyle=":", linewidth=1)
-        ax.annotate(
-            d.label or "deadline", (pd.Timestamp(d.date), 0.97), xycoords=("data", "axes fraction"), fontsize="small"
-        )
+        ax.annotate(d.label or "deadline", (pd.Timestamp(d.date), 0.97), xycoords=("data", "axes fraction"),
+                    fontsize="small")  # fmt: skip
     ax.set_ylabel("share of worlds (%)")
     ax.set_xlabel("date")
     ax.set_ylim(0, 100)
-    ax.set_title("Who has signed by when")
+    ax.set_title("Who has accepted or signed by when")
     ax.legend(loc="center right", fontsize="small")
     fig.autofmt_xdate()
     return fig

@@ -10,7 +10,14 @@ matplotlib.use("Agg", force=False)  # figures are files; never open a window
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-STATUS_COLOURS = {"deal": "#2a9d8f", "framework": "#e9c46a", "deadlock": "#8d99ae", "breakdown": "#e76f51"}
+STATUS_COLOURS = {
+    "deal": "#2a9d8f",
+    "holdout": "#e9c46a",
+    "mismatch": "#f4a261",
+    "pending": "#90be6d",
+    "deadlock": "#8d99ae",
+    "breakdown": "#e76f51",
+}
 
 
 def save_figures(figures: dict[str, Figure], directory: Path) -> list[str]:

@@ -22,6 +22,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from negosim.engine.model import NegotiationModel
+from negosim.engine.variants import split_variants
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
 
@@ -31,16 +32,21 @@ GC_CHUNK = 1_000  # chunks at least this big are collected as soon as they finis
 
 
 def run_chunk(scenario: Scenario, seeds: np.ndarray) -> pd.DataFrame:
-    """All worlds of one chunk in one model: the unit of work for executors."""
-    model = NegotiationModel(scenario, seeds).run()
-    table = model.outcomes()
-    # Mesa's model and agents refer to each other; collect a big chunk's cycle now, or a
-    # long run keeps several chunks' worth of arrays alive until the next GC pass.
-    # (Small chunks hold little, and a full collection per world would cost more than the world.)
-    del model
-    if seeds.size >= GC_CHUNK:
-        gc.collect()
-    return table
+    """The worlds of one chunk, one model per variant of the scenario they draw (one model
+    when it has no discrete choices), as one table sorted by seed: the unit of work for executors."""
+    tables = []
+    for _, group in split_variants(scenario, seeds):
+        model = NegotiationModel(scenario, group).run()  # the base scenario: its table records each world's choices
+        tables.append(model.outcomes())
+        # Mesa's model and agents refer to each other; collect a big model's cycle now, or a
+        # long run keeps several chunks' worth of arrays alive until the next GC pass.
+        # (Small ones hold little, and a full collection per world would cost more than the world.)
+        del model
+        if group.size >= GC_CHUNK:
+            gc.collect()
+    if len(tables) == 1:
+        return tables[0]
+    return pd.concat(tables, ignore_index=True).sort_values("seed", kind="stable", ignore_index=True)
 
 
 def as_seed_array(seeds: int | Iterable[int]) -> np.ndarray:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from negosim.analysis.summary import format_summary, summarize
+from negosim.analysis.summary import event_columns, format_summary, summarize
 from negosim.runs.chunks import AUTO_PARALLEL_FROM, as_seed_array, default_chunk_size, execute
 from negosim.runs.report import run_report, write_report
 from negosim.runs.store import RunStore, atomic_write_json
@@ -25,7 +25,7 @@ UTILITY_SPACE_SAMPLE = 5_000  # worlds drawn in the utility-space figure (the fi
 
 def summary_columns(scenario: Scenario) -> list[str]:
     """The outcome columns the summary and the standard figures read."""
-    return ["seed", "status", "rounds", "position_index"] + [f"sign_round_{p}" for p in scenario.principals]
+    return ["seed", "status", "rounds", "position_index", *event_columns(scenario)]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from negosim.analysis.summary import point_summary
 from negosim.runs.store import RunStore, atomic_write_bytes
+from negosim.vocabulary import Outcome
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,23 +34,26 @@ def run_report(result: EnsembleResult) -> str:
     """The markdown of a finished run (figures as listed in its manifest)."""
     s = result.summary()
     manifest = result.store.manifest()
+    dates = [e["date"] for e in s["by_date"]]
+    labels = [k for k in s["by_date"][0] if k != "date"]
     lines = [
-        f"# {s['scenario']}: {s['worlds']} worlds",
+        f"# {s['scenario']}: {s['worlds']} worlds, run to {s['horizon']}",
         "",
         f"Scenario `{manifest.get('scenario_file')}` (SHA-256 `{manifest.get('scenario_sha256', '')[:12]}…`), "
         f"negosim {manifest.get('negosim_version')}, created {manifest.get('created')}.",
         f"Command: `{manifest.get('command')}`",
         "",
-        "| outcome | share [95% Wilson interval] |",
-        "| --- | --- |",
-        *[f"| {name} | {_pct(entry)} |" for name, entry in s["outcomes"].items()],
+        "| outcome at the horizon | what it means | share [95% Wilson interval] |",
+        "| --- | --- | --- |",
+        *[f"| {name} | {Outcome.from_label(name).meaning} | {_pct(entry)} |" for name, entry in s["outcomes"].items()],
         "",
-        "| probability | value [95% interval] |",
-        "| --- | --- |",
-        *[f"| P({p} signs by {s['signs_by']['date']}) | {_pct(e)} |" for p, e in s["signs_by"].items() if p != "date"],
-        f"| P(deal by {s['deal_by']['date']}) | {_pct(s['deal_by'])} |",
+        "| P(… by date) | " + " | ".join(dates) + " |",
+        "| --- |" + " --- |" * len(dates),
+        *[f"| {label} | " + " | ".join(_pct(e[label]) for e in s["by_date"]) + " |" for label in labels],
         "",
     ]
+    if "split" in labels:
+        lines += ["*split*: some principals have accepted a version, some have not.", ""]
     pi = s["deal_position_index"]
     if pi["median"] is not None:
         lines += [
@@ -64,8 +68,7 @@ def experiment_report(result: ExperimentResult) -> str:
     """The markdown of a finished sweep: the per-point table and the figures."""
     summary = point_summary(result.light(), result.points, result.experiment.scenario)
     head = result.experiment.spec.experiment
-    shown = ["point", *result.experiment.axes, "worlds", "p_deal", "p_framework", "p_deadlock", "p_breakdown"]
-    shown += [c for c in summary.columns if c.startswith("p_sign_")]
+    shown = ["point", *result.experiment.axes, "worlds", *(f"p_{name}" for name in Outcome.labels())]
     lines = [
         f"# Sweep {head.name}: {len(result.points)} points x {head.seeds} seeds ({head.design})",
         "",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from negosim.errors import ScenarioError
 from negosim.scenario.graph import unreachable_parties
 from negosim.scenario.keypaths import lookup
-from negosim.vocabulary import Role
+from negosim.vocabulary import DeadlineKind, Role
 
 if TYPE_CHECKING:
     from negosim.scenario.schema import Scenario
@@ -61,7 +61,7 @@ class _Checker:
             self.need_every_clause(f"texts.{name}.values", text.values)
             for cid in text.values:
                 self.need_clause(f"texts.{name}.values.{cid}", cid)
-            for field in ("bracketed", "dropped"):
+            for field in ("bracketed", "dropped", "deferred"):
                 for cid in getattr(text, field):
                     self.need_clause(f"texts.{name}.{field}", cid)
         self.need_text("mediator.start_text", s.mediator.start_text)
@@ -103,6 +103,8 @@ class _Checker:
         for pid in med.leverage:
             if pid not in s.principals:
                 self.fail(f"mediator.leverage.{pid}", "the id of a principal")
+        for cid in med.insists_on:
+            self.need_clause("mediator.insists_on", cid)
 
     def channels(self) -> None:
         for i, ch in enumerate(self.s.channels):
@@ -118,24 +120,60 @@ class _Checker:
             route = f"from the mediator to {pid!r}" if direction == "from" else f"from {pid!r} to the mediator"
             self.fail("channels", f"a route carrying whole texts {route}")
 
+    def in_calendar(self, key: str, date) -> None:
+        if not self.s.calendar.start <= date <= self.s.calendar.horizon:
+            self.fail(key, "a date between calendar.start and calendar.horizon")
+
     def deadlines(self) -> None:
         s = self.s
         for i, d in enumerate(s.deadlines):
             if d.party is not None and d.party not in s.principals:
                 self.fail(f"deadlines.{i}.party", f"the id of a principal (got {d.party!r})")
-            if not s.calendar.start <= d.date <= s.calendar.horizon:
-                self.fail(f"deadlines.{i}.date", "a date between calendar.start and calendar.horizon")
+            self.in_calendar(f"deadlines.{i}.date", d.date)
+            if d.announced is not None and not s.calendar.start <= d.announced <= d.date:
+                self.fail(f"deadlines.{i}.announced", "a date between calendar.start and the deadline's date")
+        bound = {d.party for d in s.deadlines if d.kind != DeadlineKind.ABSENT}
+        for pid in s.principals:
+            if pid not in bound and None not in bound and s.parties[pid].time is None:
+                self.fail(
+                    f"parties.{pid}.time",
+                    "a [time] table with horizon_days (the party has no deadline, and "
+                    "its sense of time must not be the run's horizon)",
+                )
+
+    def schedule(self) -> None:
+        s = self.s
+        for i, change in enumerate(s.schedule):
+            self.in_calendar(f"schedule.{i}.date", change.date)
+            if change.channel is not None and change.channel >= len(s.channels):
+                self.fail(f"schedule.{i}.channel", f"the index of a channel (0 to {len(s.channels) - 1})")
+            if change.deadline is not None and change.deadline >= len(s.deadlines):
+                self.fail(f"schedule.{i}.deadline", f"the index of a deadline (0 to {len(s.deadlines) - 1})")
+            for field in ("to", "until"):
+                if getattr(change, field) is not None:
+                    self.in_calendar(f"schedule.{i}.{field}", getattr(change, field))
+
+    def events(self) -> None:
+        for name, question in self.s.events.items():
+            if not name.replace("_", "").isalnum():
+                self.fail(f"events.{name}", "a name of letters, digits and _")
+            if question.party is not None and question.party not in self.s.principals:
+                self.fail(f"events.{name}.party", f"the id of a principal (got {question.party!r})")
+            for cid in question.agreed:
+                self.need_clause(f"events.{name}.agreed", cid)
 
     def uncertainty(self) -> None:
         plain = self.s.plain
-        for path in self.s.uncertainty:
+        for path, dist in self.s.uncertainty.items():
             key = f"uncertainty.{path}"
             if path.startswith("uncertainty"):
                 self.fail(key, "a key path outside [uncertainty]")
             try:
                 value = lookup(plain, path)
             except KeyError:
-                self.fail(key, "a key path to a number in this scenario")
+                self.fail(key, "a key path that exists in this scenario")
+            if dist.discrete:
+                continue  # each value is checked by building its variant (schema.check_choices)
             if isinstance(value, bool) or not isinstance(value, float):
                 self.fail(key, "a key path to a real-valued parameter (not an id, date, count or flag)")
             if not math.isfinite(value):

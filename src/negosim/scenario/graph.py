@@ -18,20 +18,25 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
+from negosim.vocabulary import ScheduleKind
+
 if TYPE_CHECKING:
     from negosim.scenario.schema import Scenario
 
 UNREACHABLE = -1
 
 
-def build_graph(scenario: Scenario) -> nx.DiGraph:
+def build_graph(scenario: Scenario, open_channels: frozenset[int] | None = None) -> nx.DiGraph:
     """A DiGraph with one node per party (attribute ``role``, ``label``) and
     one edge per channel direction (``latency``, ``reliability``, ``clauses``,
-    ``label``; ``clauses`` is None for a full-text channel)."""
+    ``label``; ``clauses`` is None for a full-text channel). ``open_channels``
+    (indices into ``scenario.channels``) keeps only those; default: every channel."""
     graph = nx.DiGraph(name=scenario.meta.name)
     for pid, party in scenario.parties.items():
         graph.add_node(pid, role=party.role, label=party.label)
-    for ch in scenario.channels:
+    for index, ch in enumerate(scenario.channels):
+        if open_channels is not None and index not in open_channels:
+            continue
         attrs = dict(
             latency=ch.latency,
             reliability=ch.reliability,
@@ -115,6 +120,65 @@ def compute_routes(scenario: Scenario, graph: nx.DiGraph | None = None) -> Route
         for j, cid in enumerate(clauses):
             up_l[i, j], up_r[i, j] = _route(per_clause[cid], pid, mediator)
     return Routes(text_l, text_r, up_l, up_r, sig_l, sig_r)
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """Routes over time: the channels scheduled to open or close (``[[schedule]]``) cut
+    the calendar into periods, each with its own :class:`Routes`. A message travels the
+    route of the round it is sent in.
+
+    ``starts``: the first round of each period, ascending, the first 0.
+    """
+
+    starts: tuple[int, ...]
+    periods: tuple[Routes, ...]
+
+    def at(self, round_index: int) -> Routes:
+        """The routes of the period that ``round_index`` falls in."""
+        return self.periods[int(np.searchsorted(self.starts, round_index, side="right")) - 1]
+
+    @property
+    def max_latency(self) -> int:
+        return max(r.max_latency for r in self.periods)
+
+    def sent_round(self, round_index: int, kind: str) -> np.ndarray:
+        """For messages arriving at ``round_index``: the round they were sent in, per route
+        (-1 where nothing can arrive). ``kind``: ``text`` (P,), ``up`` (P, K) or ``signal`` (P,).
+        If two sends arrive together (a route got faster), the later one."""
+        best = None
+        for k, routes in enumerate(self.periods):
+            latency = getattr(routes, f"{kind}_latency")
+            sent = round_index - latency
+            end = self.starts[k + 1] if k + 1 < len(self.starts) else np.iinfo(np.int64).max
+            ok = (latency != UNREACHABLE) & (sent >= max(self.starts[k], 0)) & (sent < end)
+            sent = np.where(ok, sent, -1)
+            best = sent if best is None else np.maximum(best, sent)
+        return best
+
+
+def route_plan(scenario: Scenario) -> RoutePlan:
+    """The routes of every period between the scheduled channel openings and closings."""
+    channel_kinds = (ScheduleKind.CHANNEL_OPENS, ScheduleKind.CHANNEL_CLOSES)
+    changes = sorted((c for c in scenario.schedule if c.kind in channel_kinds), key=lambda c: c.date)
+    if not changes:
+        return RoutePlan((0,), (compute_routes(scenario),))
+    opening = {c.channel for c in changes if c.kind == ScheduleKind.CHANNEL_OPENS}
+    first_change = {c.channel: c.kind for c in reversed(changes)}  # each channel's earliest change
+    open_now = {
+        i for i in range(len(scenario.channels)) if not (i in opening and first_change[i] == ScheduleKind.CHANNEL_OPENS)
+    }
+    starts, periods = [0], [compute_routes(scenario, build_graph(scenario, frozenset(open_now)))]
+    for change in changes:
+        r = scenario.calendar.round_of(change.date)
+        (open_now.add if change.kind == ScheduleKind.CHANNEL_OPENS else open_now.discard)(change.channel)
+        routes = compute_routes(scenario, build_graph(scenario, frozenset(open_now)))
+        if r <= starts[-1]:
+            periods[-1] = routes
+        else:
+            starts.append(r)
+            periods.append(routes)
+    return RoutePlan(tuple(starts), tuple(periods))
 
 
 def unreachable_parties(scenario: Scenario) -> list[tuple[str, str]]:

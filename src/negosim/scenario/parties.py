@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from negosim.scenario.fields import MAX_ROUNDS, FiniteFloat, NonNegFloat, Strict, UnitFloat
-from negosim.vocabulary import Role, Shape, TacticKind
+from negosim.vocabulary import Role, Shape, SigningRule, TacticKind
 
 
 class Bound(Strict):
@@ -71,7 +71,17 @@ class Walkout(Strict):
     patience: Annotated[int, Field(ge=1, le=MAX_ROUNDS)] = 5
 
 
+class TimeSense(Strict):
+    """A principal's own sense of time when no deadline binds it: its concession clock
+    runs to ``horizon_days`` after the start (never to the run's horizon)."""
+
+    horizon_days: Annotated[float, Field(gt=0.0, le=36500.0, allow_inf_nan=False)]
+
+
 class Party(Strict):
+    """One party: what it wants (ideal, salience, value shapes, red lines, insistence),
+    what no deal is worth to it, how it concedes and decides, when it signs."""
+
     label: str
     role: Role
     capability: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
@@ -88,6 +98,8 @@ class Party(Strict):
     veto: Veto | None = None
     walkout: Walkout = Walkout()
     advice_weight: NonNegFloat = 0.0
+    time: TimeSense | None = None
+    signs: SigningRule = SigningRule.ON_ACCEPTANCE
 
     @model_validator(mode="after")
     def _principal_needs(self) -> Party:
@@ -131,3 +143,4 @@ class Mediator(Strict):
     impatience: NonNegFloat = 0.0
     leverage: dict[str, Leverage] = {}
     bracketing: Bracketing = Bracketing()
+    insists_on: tuple[str, ...] = ()  # clauses it keeps on the table: it reopens them and never brackets them

@@ -9,21 +9,23 @@ the key path and what was expected.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 
 from negosim.errors import ScenarioError
 from negosim.scenario.checks import check_references
-from negosim.scenario.fields import MAX_CLAUSES, MAX_PARTIES, MAX_ROUNDS, FiniteFloat, NonNegFloat, Strict, UnitFloat
+from negosim.scenario.fields import MAX_CLAUSES, MAX_PARTIES, FiniteFloat, NonNegFloat, Strict, UnitFloat
 from negosim.scenario.keypaths import set_path
 from negosim.scenario.parties import Mediator, Party
+from negosim.scenario.questions import Question
+from negosim.scenario.timing import Calendar, Deadline, ScheduledChange
 from negosim.scenario.tomlfile import validation_error
-from negosim.vocabulary import DeadlineKind, Expiry, Role
+from negosim.scenario.uncertainty import Distribution
+from negosim.vocabulary import Role
 
 
 class Clause(Strict):
@@ -43,6 +45,7 @@ class ReferenceText(Strict):
     values: dict[str, UnitFloat]
     bracketed: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    deferred: tuple[str, ...] = ()
 
 
 class Channel(Strict):
@@ -57,89 +60,12 @@ class Channel(Strict):
     both_ways: bool = True
 
 
-class Deadline(Strict):
-    """A date by which a principal (or, with no ``party``, everyone) should sign.
-
-    The party's concession clock runs to its current deadline. When the date
-    passes unsigned, a ``soft`` deadline is extended with ``extension_prob``
-    (at most ``max_extensions`` times); a ``hard`` one, or a soft one that is
-    not extended, expires: ``on_expiry = "end"`` ends the talks,
-    ``"pressure"`` makes the mediator apply all its leverage on that party at
-    once. ``absent`` keeps the entry for the record and does nothing.
-    """
-
-    label: str = ""
-    party: str | None = None
-    date: dt.date
-    kind: DeadlineKind
-    on_expiry: Expiry = Expiry.END
-    extension_prob: UnitFloat = 0.0
-    extension_days: Annotated[int, Field(ge=1, le=3650)] = 7
-    max_extensions: Annotated[int, Field(ge=0, le=100)] = 3
-
-
-class Calendar(Strict):
-    start: dt.date
-    round_days: Annotated[int, Field(ge=1, le=365)] = 1
-    horizon: dt.date
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Calendar:
-        if self.horizon <= self.start:
-            raise ValueError("horizon must come after start")
-        rounds = (self.horizon - self.start).days // self.round_days
-        if rounds > MAX_ROUNDS:
-            raise ValueError(f"at most {MAX_ROUNDS} rounds (got {rounds})")
-        return self
-
-    @property
-    def rounds(self) -> int:
-        """Rounds from start to horizon, both days included."""
-        return (self.horizon - self.start).days // self.round_days + 1
-
-    def date_of(self, round_index: int) -> dt.date:
-        return self.start + dt.timedelta(days=int(round_index) * self.round_days)
-
-    def round_of(self, date: dt.date) -> int:
-        return -(-(date - self.start).days // self.round_days)
-
-
 class Battlefield(Strict):
     """Share of contested territory held by Moscow, a random walk per round."""
 
     territory: UnitFloat = 0.5
     drift: FiniteFloat = 0.0
     volatility: NonNegFloat = 0.0
-
-
-class Distribution(Strict):
-    """Uncertainty on one parameter, drawn independently for every world."""
-
-    dist: Literal["uniform", "normal", "triangular", "beta"]
-    low: FiniteFloat | None = None
-    high: FiniteFloat | None = None
-    mode: FiniteFloat | None = None
-    mean: FiniteFloat | None = None
-    sd: NonNegFloat | None = None
-    a: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
-    b: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
-
-    @model_validator(mode="after")
-    def _complete(self) -> Distribution:
-        need = {
-            "uniform": ("low", "high"),
-            "normal": ("mean", "sd"),
-            "triangular": ("low", "mode", "high"),
-            "beta": ("a", "b"),
-        }[self.dist]
-        missing = [k for k in need if getattr(self, k) is None]
-        if missing:
-            raise ValueError(f"a {self.dist} distribution needs {', '.join(missing)}")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError("low must not exceed high")
-        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):
-            raise ValueError("triangular needs low <= mode <= high")
-        return self
 
 
 class Meta(Strict):
@@ -159,8 +85,10 @@ class Scenario(Strict):
     channels: tuple[Channel, ...] = Field(min_length=1)
     calendar: Calendar
     deadlines: tuple[Deadline, ...] = ()
+    schedule: tuple[ScheduledChange, ...] = ()
     battlefield: Battlefield = Battlefield()
     uncertainty: dict[str, Distribution] = {}
+    events: dict[str, Question] = {}
     index_from: str | None = None
     index_to: str | None = None
     source: str = Field(default="<memory>", exclude=True)
@@ -197,10 +125,10 @@ class Scenario(Strict):
 
     @cached_property
     def routes(self):
-        """Message routes over the mediation graph, computed once per scenario."""
-        from negosim.scenario.graph import compute_routes  # numpy and networkx, only when a model needs them
+        """Message routes over the mediation graph, period by period (a RoutePlan), computed once."""
+        from negosim.scenario.graph import route_plan  # numpy and networkx, only when a model needs them
 
-        return compute_routes(self)
+        return route_plan(self)
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form: the scenario's identity in manifests."""
@@ -219,6 +147,13 @@ class Scenario(Strict):
             raw["uncertainty"].pop(path, None)
         return build_scenario(raw, self.source)
 
+    def with_uncertainty(self, entries: dict[str, dict]) -> Scenario:
+        """A copy with ``[uncertainty]`` entries added or replaced, e.g.
+        ``{"channels.1.latency": {"dist": "choice", "values": [1, 2, 3]}}``."""
+        raw = self.model_dump(mode="python", by_alias=True)
+        raw["uncertainty"].update(entries)
+        return build_scenario(raw, self.source)
+
 
 def build_scenario(raw: dict, source: str = "<memory>") -> Scenario:
     """Validate a plain dict (as read from TOML) into a :class:`Scenario`."""
@@ -229,4 +164,24 @@ def build_scenario(raw: dict, source: str = "<memory>") -> Scenario:
     except ValidationError as exc:
         raise validation_error(exc, source) from None
     check_references(scenario, source)
+    check_choices(scenario, source)
     return scenario
+
+
+def check_choices(scenario: Scenario, source: str) -> None:
+    """Every value of a ``choice`` uncertainty must make a valid scenario when put at its path."""
+    for path, dist in scenario.uncertainty.items():
+        if not dist.discrete:
+            continue
+        for j, value in enumerate(dist.values):
+            raw = scenario.model_dump(mode="python", by_alias=True)
+            raw["uncertainty"] = {p: d for p, d in raw["uncertainty"].items() if d["dist"] != "choice"}
+            set_path(raw, path, value, source)
+            try:
+                build_scenario(raw, source)
+            except ScenarioError as exc:
+                raise ScenarioError(
+                    source,
+                    f"uncertainty.{path}.values.{j}",
+                    f"a value that makes a valid scenario ({exc.key}: {exc.expected})",
+                ) from None
