@@ -5,7 +5,7 @@ import pytest
 from conftest import ROOT, load_study
 
 STUDIES = sorted(p.stem for p in (ROOT / "experiments").glob("*.py"))
-TAKES_PROCESSES = {"flagship", "mediator_bias_leverage", "topology"}
+TAKES_PROCESSES = {"flagship", "flagship_sensitivity", "flagship_split", "mediator_bias_leverage", "topology"}
 
 
 @pytest.mark.parametrize("name", STUDIES)

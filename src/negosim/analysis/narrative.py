@@ -195,6 +195,11 @@ def sentence(model: NegotiationModel, e: Event) -> str:
         return f"{e.party} receives version {e.version} of the text from {e.to}."
     if kind == EventKind.THREAT:
         return f"{e.party}'s pressure reaches {e.to}: its value of no deal drops by {f['amount']:.3f}."
+    if kind == EventKind.ACCEPT:
+        return (
+            f"{e.party} accepts version {e.version} in principle; it signs only together with the others "
+            f"(utility {f['utility']:.2f}, asks {f['aspiration']:.2f}, no deal worth {f['reservation']:.2f})."
+        )
     if kind == EventKind.SIGN:
         return (
             f"{e.party} signs version {e.version} (utility {f['utility']:.2f}, asks {f['aspiration']:.2f}, "
@@ -207,7 +212,8 @@ def sentence(model: NegotiationModel, e: Event) -> str:
     if kind == EventKind.ADVICE:
         return f"{e.party} comments on version {e.version}: {_strongest(model, f['pull'])}."
     if kind == EventKind.REOPEN:
-        return f"{e.party} reopens {f['clause']}, which a side will not leave bracketed."
+        why = "which it keeps on the table" if f.get("own") else "which a side will not leave bracketed"
+        return f"{e.party} reopens {f['clause']}, {why}."
     if kind == EventKind.BRACKET:
         return f"{e.party} brackets {f['clause']} for the leaders: the sides pull opposite ways."
     if kind == EventKind.REVISE:

@@ -112,8 +112,11 @@ def _pct(entry: dict) -> str:
 
 def format_summary(summary: dict) -> str:
     """A plain-text table for the terminal."""
-    lines = [f"{summary['scenario']}: {summary['worlds']} worlds, run to {summary['horizon']}", "",
-             "outcome at the horizon    share   95% Wilson interval"]  # fmt: skip
+    lines = [
+        f"{summary['scenario']}: {summary['worlds']} worlds, run to {summary['horizon']}",
+        "",
+        "outcome at the horizon    share   95% Wilson interval",
+    ]
     for name, entry in summary["outcomes"].items():
         lines.append(f"  {name:<22}{_pct(entry)}")
     labels = [k for k in summary["by_date"][0] if k != "date"]
@@ -131,12 +134,19 @@ def format_summary(summary: dict) -> str:
         lines.append(
             f"\nMedian position index of deals{ends}: {pi['median']:.2f} (IQR {pi['q25']:.2f} to {pi['q75']:.2f})"
         )
-    distance = summary.get("deal_distance_median")
-    if distance:
-        names = {"dist_nash": "Nash", "dist_nash_weighted": "weighted Nash", "dist_ks": "Kalai-Smorodinsky",
-                 "dist_weighted_mean": "weighted mean", "dist_pareto": "Pareto frontier (utility)"}  # fmt: skip
+    names = {
+        "dist_nash": "Nash",
+        "dist_nash_weighted": "weighted Nash",
+        "dist_ks": "Kalai-Smorodinsky",
+        "dist_weighted_mean": "weighted mean",
+        "dist_pareto": "Pareto frontier (utility)",
+    }
+    for constraints, distance in (summary.get("deal_distance_median") or {}).items():
+        if isinstance(distance, str):
+            lines.append(f"Reference points over {constraints}: none ({distance}).")
+            continue
         parts = [f"{names.get(k, k)} {v:.3f}" for k, v in distance.items() if v is not None]
-        lines.append("Deals' median distance (mean |clause difference|) to " + ", ".join(parts))
+        lines.append(f"Deals' median distance to the points over {constraints}: " + ", ".join(parts))
     return "\n".join(lines)
 
 

@@ -223,7 +223,7 @@ class Mediator(Party):
     def _tell_revision(self, heard_from, changed, reopen, bracket, step) -> None:
         m = self.model
         for k in np.flatnonzero(reopen[0]):
-            m.emit(EventKind.REOPEN, self.pid, clause=m.clause_ids[k])
+            m.emit(EventKind.REOPEN, self.pid, clause=m.clause_ids[k], own=bool(self.settings.insists[k]))
         for k in np.flatnonzero(bracket[0]):
             m.emit(EventKind.BRACKET, self.pid, clause=m.clause_ids[k])
         if changed[0]:

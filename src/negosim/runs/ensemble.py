@@ -62,15 +62,17 @@ class EnsembleResult:
             return self.store.read(filters=[("status", "==", "deal")])
         return self.store.read_status("deal", columns)
 
-    def reference(self):
-        """Pareto frontier, Nash, Kalai–Smorodinsky and weighted-mean points of the scenario."""
+    def reference(self, constraints: str = "every text"):
+        """Pareto frontier, Nash, Kalai–Smorodinsky and weighted-mean points of the scenario,
+        over every text or under one of the constraint sets of
+        :func:`negosim.analysis.reference.reference_points_in_force` (or why none exist: a str)."""
         if "reference" not in self.meta:
-            from negosim.analysis.reference import reference_points
+            from negosim.analysis.reference import reference_points_in_force
 
-            self.meta["reference"] = reference_points(self.scenario)
-        return self.meta["reference"]
+            self.meta["reference"] = reference_points_in_force(self.scenario)
+        return self.meta["reference"][constraints]
 
-    def deal_distances(self) -> pd.DataFrame:
+    def deal_distances(self, constraints: str = "every text") -> pd.DataFrame:
         """Every deal's distance to each reference point (see :func:`negosim.analysis.reference.distances`)."""
         from negosim.analysis.reference import distances
 
@@ -79,15 +81,25 @@ class EnsembleResult:
             *(f"x_{c}" for c in self.scenario.clause_ids),
             *(f"utility_{p}" for p in self.scenario.principals),
         ]
-        return distances(self.deals(needed), self.reference(), self.scenario.clause_ids)
+        return distances(self.deals(needed), self.reference(constraints), self.scenario.clause_ids)
 
     def summary(self) -> dict:
-        """Outcome shares with Wilson intervals, P(sign by the key date), P(deal),
-        and the deals' median distance to each reference point."""
+        """Outcome shares and dated questions with Wilson intervals, the position index of
+        deals, and the deals' median distance to each reference point: over every text, and
+        over the texts that respect the constraints in force (or why none do)."""
         summary = summarize(self.light(), self.scenario)
         if summary["outcomes"]["deal"]["count"] and len(self.scenario.principals) >= 2:
-            medians = self.deal_distances().median()
-            summary["deal_distance_median"] = {k: (None if pd.isna(v) else float(v)) for k, v in medians.items()}
+            from negosim.analysis.reference import CONSTRAINT_SETS
+
+            summary["deal_distance_median"] = {}
+            for constraints in CONSTRAINT_SETS:
+                if isinstance(self.reference(constraints), str):
+                    summary["deal_distance_median"][constraints] = self.reference(constraints)
+                    continue
+                medians = self.deal_distances(constraints).median()
+                summary["deal_distance_median"][constraints] = {
+                    k: (None if pd.isna(v) else float(v)) for k, v in medians.items()
+                }
         return summary
 
     def report(self) -> str:

@@ -61,6 +61,12 @@ def run_report(result: EnsembleResult) -> str:
             f"{pi['from']} = 0, {pi['to']} = 1).",
             "",
         ]
+    for constraints, distance in (s.get("deal_distance_median") or {}).items():
+        if isinstance(distance, str):
+            lines += [f"Reference points over {constraints}: none ({distance}).", ""]
+        else:
+            parts = ", ".join(f"{k.removeprefix('dist_')} {v:.3f}" for k, v in distance.items() if v is not None)
+            lines += [f"Deals' median distance to the reference points over {constraints}: {parts}.", ""]
     return "\n".join(lines + _figure_lines(manifest.get("figures", []))) + "\n"
 
 
