@@ -39,12 +39,41 @@ def run_study(name: str, tmp_path_factory):
     return module, module.run(out, small=True), out
 
 
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """``negosim ARGV`` in this process: (exit status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from negosim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # --help / --version exit through argparse
+            status = exc.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def assert_one_line(err: str, *needles: str) -> None:
+    """A failure said in exactly one line, with no traceback and no raw control character."""
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert "Traceback" not in err and "\x1b" not in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many cases the property-based tests tried (they run in CI)."""
     import sys
 
     lines = []
-    for module, name in (("test_fuzz", "CASES"), ("test_invariants_generated", "TRIED")):
+    for module, name in (
+        ("test_fuzz", "CASES"),
+        ("test_fuzz_outputs", "CASES"),
+        ("test_invariants_generated", "TRIED"),
+        ("test_schema_bounds", "CASES"),
+    ):
         counts = getattr(sys.modules.get(module), name, None)
         if counts and any(counts.values()):
             lines.append(f"{module}: {counts}")

@@ -62,3 +62,13 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monke
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not list(tmp_path.iterdir())
+
+
+def test_an_existing_file_is_replaced_only_with_force(tmp_path, capsys):
+    out = tmp_path / "talks.gif"
+    out.write_bytes(b"a teacher's own slide")
+    assert main(["animate", "teaching_two_party", "--out", str(out), "--dpi", "20"]) == 2
+    assert out.read_bytes() == b"a teacher's own slide"
+    assert "pass --force to replace it" in capsys.readouterr().err
+    assert main(["animate", "teaching_two_party", "--out", str(out), "--dpi", "20", "--force"]) == 0
+    assert out.read_bytes()[:6] == b"GIF89a"

@@ -1,14 +1,15 @@
-"""Crash safety: a sweep killed with SIGKILL at random moments, again and
-again, ends with the same table as an uninterrupted run."""
+"""Crash safety: a sweep on two worker processes killed with SIGKILL at random moments, again and
+again, ends with the same table as an uninterrupted run, and no worker outlives its killed parent."""
 
 import random
-import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_reliability import descendants_outlive
 
 from negosim import run_experiment
 from negosim.runs.store import RunStore
@@ -45,7 +46,7 @@ def test_a_sweep_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
         "--chunk-size",
         "250",
         "--processes",
-        "1",
+        "2",
         "--quiet",
         "--no-figures",
     ]
@@ -53,11 +54,10 @@ def test_a_sweep_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
     kills = 0
     for _ in range(5):
         victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, 4.0))
+        time.sleep(rng.uniform(1.5, 5.0))
         if victim.poll() is not None:
             break
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
+        assert descendants_outlive(victim) == [], "a worker outlived its killed parent"
         kills += 1
         assert not RunStore(out).complete
     assert kills >= 2, "the sweep must be interrupted at least twice"
@@ -70,29 +70,30 @@ def test_a_sweep_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
 
 
 def test_a_partly_written_chunk_is_never_read_as_complete(tmp_path, two_party, monkeypatch):
-    from negosim import run_ensemble
-    from negosim.runs import store as results
+    from negosim import files, run_ensemble
 
     out = tmp_path / "run"
-    real_replace = results.os.replace
-    calls = {"n": 0}
+    real_replace = files.os.replace
+    named = []
 
     def dying_replace(src, dst):
-        calls["n"] += 1
-        if (
-            calls["n"] == 4
-        ):  # manifest, scenario.json, part 0, then die between writing part 1's bytes and naming the file
+        # die between writing part 1's bytes and giving the file its name
+        if Path(dst).name == "part-000001.parquet":
             raise KeyboardInterrupt
+        named.append(Path(dst).name)
         return real_replace(src, dst)
 
-    monkeypatch.setattr(results.os, "replace", dying_replace)
+    monkeypatch.setattr(files.os, "replace", dying_replace)
     with pytest.raises(KeyboardInterrupt):
         run_ensemble(two_party, 1000, chunk_size=100, out=out, progress=False, figures=False)
-    monkeypatch.setattr(results.os, "replace", real_replace)
-    store = RunStore(out)
-    assert len(store.done_parts()) == 1  # the manifest, one whole part; the interrupted part is not listed
-    (out / "parts" / "part-000009.parquet.tmp").write_bytes(b"garbage")  # a stray temporary file is ignored too
+    monkeypatch.setattr(files.os, "replace", real_replace)
+    assert "part-000000.parquet" in named
+    assert sorted(p.name for p in (out / "parts").iterdir()) == ["part-000000.parquet", "part-000000.sha256"]
+    assert RunStore(out).done_parts() == {"000000"}  # the interrupted part left no file behind
+    stray = out / "parts" / ".part-000009.parquet.abcd1234.tmp"
+    stray.write_bytes(b"garbage")  # a temporary file a killed writer left is removed on the resume
     finished = run_ensemble(two_party, 1000, chunk_size=100, out=out, progress=False, figures=False)
+    assert not stray.exists()
     pd.testing.assert_frame_equal(
         finished.outcomes, run_ensemble(two_party, 1000, progress=False).outcomes, check_exact=True
     )

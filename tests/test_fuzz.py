@@ -1,10 +1,8 @@
 """Any input gets a clear answer: mutated scenario and experiment files, and
 random command lines, either run or fail with one line and exit status 2."""
 
-import contextlib
 import copy
 import datetime as dt
-import io
 import math
 import tomllib
 
@@ -12,9 +10,7 @@ import tomli_w
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from negosim.cli import main
-
-from conftest import SCENARIOS
+from conftest import SCENARIOS, run_cli
 
 BASES = {
     name: tomllib.loads((SCENARIOS / f"{name}.toml").read_text())
@@ -114,13 +110,8 @@ def mutants(draw):
 
 
 def _run_cli(argv):
-    err, out = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        try:
-            status = main(argv)
-        except SystemExit as exc:  # --help / --version exit through argparse
-            status = exc.code
-    return status, err.getvalue()
+    status, _, err = run_cli(argv)
+    return status, err
 
 
 def _assert_clear(status, err, path):

@@ -20,7 +20,7 @@ SRC = ROOT / "src" / "negosim"
 # Lower numbers sit lower: a module may import its own package or a lower layer, never a higher one,
 # and never a different package on its own layer. The root package exports lazily and imports nothing.
 LAYERS = {
-    "negosim": 0, "vocabulary": 0, "errors": 0, "arguments": 0,
+    "negosim": 0, "vocabulary": 0, "errors": 0, "arguments": 0, "files": 0,
     "scenario": 1,
     "engine": 2,
     "protocols": 3, "analysis": 3,

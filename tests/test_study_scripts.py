@@ -23,3 +23,12 @@ def test_a_bad_option_is_one_usage_error(capsys):
         load_study("tactics").main(["--seeds", "3"])
     assert exit_.value.code == 2
     assert "unrecognized arguments: --seeds 3" in capsys.readouterr().err
+
+
+def test_a_study_never_writes_into_a_folder_of_other_files(tmp_path, capsys):
+    (tmp_path / "thesis.md").write_text("mine")
+    with pytest.raises(SystemExit) as exit_:
+        load_study("tactics").main(["--small", "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "holds files a study did not write" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.md"]

@@ -1,7 +1,13 @@
 """The ``negosim`` command: it parses arguments and calls down into the library.
 
-Bad input (a scenario, an argument, an output directory) gets one line on
-stderr and exit status 2, never a traceback. Every import of the library
+Exit status: 0 done; 2 bad input (an argument, a scenario, experiment or
+ledger file, an output directory that cannot be used or is locked by another
+run, a run too big for the machine's memory, a result directory that is not
+whole), refused before anything is written; 1 the environment failed during
+the work (a full disk, a read-only file system, a permission, an unreachable
+Dask scheduler), leaving only whole files, so the same command resumes; 130
+interrupted. Every failure is one line on stderr, control characters escaped,
+never a traceback. Every import of the library
 happens inside the handler that needs it, so ``negosim --version`` and
 ``negosim validate`` start without Mesa, SciPy, pandas or matplotlib.
 """
@@ -15,11 +21,14 @@ import shlex
 import sys
 from pathlib import Path
 
-from negosim.arguments import positive_int, seed
+from negosim.arguments import output_path, positive_float, positive_int, scheduler_address, seed
 from negosim.errors import NegosimError, UsageError
+from negosim.files import one_line
 
 FLAGSHIP = "geneva_vs_anchorage"
 EXIT_BAD_INPUT = 2
+EXIT_ENVIRONMENT = 1
+EXIT_INTERRUPTED = 130
 PLUGIN_MODULES = ("negosim.demo.command", "negosim.demo.animate")  # commands that live beside their feature
 
 
@@ -37,11 +46,24 @@ def _add_ensemble_options(parser: argparse.ArgumentParser, chunk_help: str) -> N
         default=None,
         help="local worker processes (default: all cores from 20,000 worlds, else 1)",
     )
-    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", type=scheduler_address, help="run on a Dask distributed scheduler"
+    )
     where.add_argument("--dask-local", type=positive_int, metavar="N", help="start a Dask LocalCluster of N workers")
+    parser.add_argument(
+        "--scheduler-timeout",
+        type=positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to try to reach --scheduler (default 10)",
+    )
     parser.add_argument("--chunk-size", type=positive_int, default=None, help=chunk_help)
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
-    parser.add_argument("--force", action="store_true", help="replace an --out directory that holds another run")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out directory that holds another negosim run (never one with other files in it)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -52,7 +74,7 @@ def _executor(args: argparse.Namespace):
     if args.scheduler or args.dask_local:
         from negosim.runs.cluster import dask_executor
 
-        return dask_executor(scheduler=args.scheduler, local_workers=args.dask_local)
+        return dask_executor(scheduler=args.scheduler, local_workers=args.dask_local, timeout=args.scheduler_timeout)
     return contextlib.nullcontext(None)
 
 
@@ -73,7 +95,9 @@ def _add_backtest(commands) -> None:
         default=2000,
         help="worlds re-run for the clause states (default 2000, the run's first seeds)",
     )
-    backtest.add_argument("--out", type=Path, default=None, help="where to write (default RUN_DIR/backtest-<ledger>)")
+    backtest.add_argument(
+        "--out", type=output_path, default=None, help="where to write (default RUN_DIR/backtest-<ledger>)"
+    )
     backtest.set_defaults(handler=cmd_backtest)
 
 
@@ -88,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", nargs="?", help=f"scenario file or name (default: {FLAGSHIP})")
     run.add_argument("--seeds", type=positive_int, default=1000, help="number of seeds (default 1000)")
     run.add_argument("--first-seed", type=seed, default=0, help="first seed (default 0)")
-    run.add_argument("--out", type=Path, default=Path("runs/latest"), help="result directory (default runs/latest)")
+    run.add_argument(
+        "--out", type=output_path, default=Path("runs/latest"), help="result directory (default runs/latest)"
+    )
     _add_ensemble_options(run, chunk_help="worlds per model (default: up to 5000)")
     run.set_defaults(handler=cmd_run)
 
@@ -99,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = commands.add_parser("sweep", help="run a parameter sweep described by an experiment file")
     sweep.add_argument("experiment", help="experiment TOML file")
-    sweep.add_argument("--out", type=Path, default=None, help="result directory (default runs/<experiment name>)")
+    sweep.add_argument(
+        "--out", type=output_path, default=None, help="result directory (default runs/<experiment name>)"
+    )
     _add_ensemble_options(sweep, chunk_help="worlds per model")
     sweep.set_defaults(handler=cmd_sweep)
 
@@ -129,14 +157,14 @@ def _command_line() -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from negosim.runs.ensemble import run_ensemble
     from negosim.runs.store import RunStore
     from negosim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    seeds = np.arange(args.first_seed, args.first_seed + args.seeds, dtype=np.int64)
+    if args.first_seed + args.seeds > 2**63:
+        raise UsageError(f"--first-seed {args.first_seed} --seeds {args.seeds}: seeds end past 2**63 - 1")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)  # made an array once the run is known to fit
     store = RunStore(args.out)
     store.check(RunStore.identity(scenario, seeds), args.force)  # fail before the work, not after
     with _executor(args) as executor:
@@ -153,8 +181,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             figures=not args.no_figures,
         )
     print(result.report())
-    if result.meta.get("resumed"):
-        print("\n(resumed: chunks already on disk were not run again)")
+    _say_what_was_kept(result.meta)
     print(
         f"\nWrote {args.out}/outcomes.parquet, summary.json, manifest.json"
         + ("" if args.no_figures else " and figures/")
@@ -184,6 +211,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             figures=not args.no_figures,
         )
     table = result.point_summary()
+    _say_what_was_kept(result.meta)
     shown = ["point", *experiment.axes, *(f"p_{name}" for name in Outcome.labels())]
     print(table[shown].round(3).to_string(index=False))
     print(
@@ -191,6 +219,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         + ("" if args.no_figures else " and figures/")
     )
     return 0
+
+
+def _say_what_was_kept(meta: dict) -> None:
+    """What a rerun found on disk: chunks it did not run again, files it set aside or rewrote."""
+    if meta.get("resumed"):
+        print("\n(resumed: chunks already on disk were not run again)")
+    for moved in meta.get("set_aside", []):
+        print(f"(set aside, failed its checksum, run again: {moved})")
+    if meta.get("repaired"):
+        print(f"(rewrote what was missing: {', '.join(meta['repaired'])})")
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -239,14 +277,30 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except NegosimError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        print("error: out of memory (try a smaller --chunk-size or fewer --processes)", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the disk, the file system, the network: not the input
+        print(f"error: {one_line(_environment_message(exc))}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+
+
+def _environment_message(exc: OSError) -> str:
+    """An OSError as one sentence: the file, what went wrong, and that the run can be resumed."""
+    if exc.strerror is None:
+        return str(exc)
+    where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    return (
+        f"{where + ': ' if where else ''}{exc.strerror} (whole files are kept: fix this and run the same command again)"
+    )
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ def add_parser(commands) -> None:
     anim.add_argument("--out", type=Path, required=True, help="output file: .gif, or .mp4 (needs ffmpeg)")
     anim.add_argument("--fps", type=positive_float, default=2.0, help="frames (rounds) per second (default 2)")
     anim.add_argument("--dpi", type=int, default=100, help="dots per inch of the 12.8 x 7.2 inch frame (default 100)")
+    anim.add_argument("--force", action="store_true", help="replace an existing --out file")
     levers = anim.add_argument_group("levers (default: the scenario's own values)")
     levers.add_argument("--bias", type=float, help="mediator bias, -1 (low pole) .. +1 (high pole)")
     levers.add_argument("--deadline", choices=deadline_kinds, help="kind of the first deadline")
@@ -155,6 +156,8 @@ def cmd_animate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: writing MP4 needs ffmpeg, which was not found: {FFMPEG_HINT}")
     if args.out.is_dir():
         raise UsageError(f"--out {args.out} is a directory; give a file name")
+    if (args.out.exists() or args.out.is_symlink()) and not args.force:
+        raise UsageError(f"--out {args.out}: the file exists; pass --force to replace it")
     if not 10 <= args.dpi <= 600:
         raise UsageError(f"--dpi {args.dpi}: expected 10 to 600")
 

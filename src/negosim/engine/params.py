@@ -18,31 +18,35 @@ from negosim.engine.battlefield import ReservationModel
 from negosim.engine.streams import WorldStreams
 from negosim.engine.utility import Preferences
 from negosim.scenario.keypaths import lookup
+from negosim.scenario.ranges import FieldRange, field_range
 from negosim.scenario.schema import Distribution, Scenario
 from negosim.vocabulary import ClauseStatus, DeadlineKind, Role, SigningRule, TacticKind
 
 
-def draw(dist: Distribution, u: np.ndarray) -> np.ndarray:
-    """Map uniforms ``u`` in (0, 1) to draws of ``dist`` by inversion."""
+def draw(dist: Distribution, u: np.ndarray, valid: FieldRange | None = None) -> np.ndarray:
+    """Map uniforms ``u`` in (0, 1) to draws of ``dist`` by inversion, kept inside its support
+    and the field's ``valid`` range (a normal is truncated there by clipping; rounding never
+    leaves it either, and a strict bound is kept by its nearest representable neighbour).
+
+    >>> from negosim.scenario.ranges import FieldRange
+    >>> dist = Distribution(dist="normal", mean=0.9, sd=1.0)
+    >>> draw(dist, np.array([0.01, 0.5, 0.99]), FieldRange(0.0, 1.0, low_open=True)).tolist()
+    [5e-324, 0.9, 1.0]
+    """
+    lo, hi = dist.support()
     if dist.dist == "uniform":
-        return dist.low + (dist.high - dist.low) * u
-    if dist.dist == "normal":
+        x = lo + (hi - lo) * u
+    elif dist.dist == "normal":
         x = dist.mean + dist.sd * ndtri(u)
     elif dist.dist == "triangular":
-        lo, mode, hi = dist.low, dist.mode, dist.high
-        if hi == lo:
-            return np.full_like(u, lo)
-        cut = (mode - lo) / (hi - lo)
+        mode = dist.mode
+        cut = (mode - lo) / (hi - lo) if hi > lo else 0.0
         left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
         right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
-        return np.where(u < cut, left, right)
+        x = np.where(u < cut, left, right)
     else:  # beta on [low, high] (default [0, 1])
-        lo = 0.0 if dist.low is None else dist.low
-        hi = 1.0 if dist.high is None else dist.high
-        return lo + (hi - lo) * betaincinv(dist.a, dist.b, u)
-    lo = -np.inf if dist.low is None else dist.low
-    hi = np.inf if dist.high is None else dist.high
-    return np.clip(x, lo, hi)
+        x = lo + (hi - lo) * betaincinv(dist.a, dist.b, u)
+    return np.clip(x, *dist.bounds(valid or FieldRange()))
 
 
 class WorldParams:
@@ -54,7 +58,8 @@ class WorldParams:
         self._draws: dict[str, np.ndarray] = {}
         for path, dist in scenario.uncertainty.items():
             if not dist.discrete:  # a choice picks the world's variant before the model is built
-                self._draws[path] = draw(dist, streams.uniform(f"uncertainty:{path}", 0))
+                valid = field_range(type(scenario), path)
+                self._draws[path] = draw(dist, streams.uniform(f"uncertainty:{path}", 0), valid)
 
     def value(self, path: str, default: float | None = None) -> np.ndarray:
         """Shape (1,) for a certain value, (W,) for an uncertain one."""
@@ -96,7 +101,7 @@ class WorldParams:
 def _columns(columns: list[np.ndarray]) -> np.ndarray:
     """Per-party (1|W,) columns stacked into (1|W, P)."""
     width = max(c.shape[0] for c in columns)
-    return np.stack([np.broadcast_to(c, (width,)) for c in columns], axis=1)
+    return np.ascontiguousarray(np.stack([np.broadcast_to(c, (width,)) for c in columns], axis=1))
 
 
 def preferences(scenario: Scenario, params: WorldParams) -> Preferences:
@@ -112,7 +117,10 @@ def preferences(scenario: Scenario, params: WorldParams) -> Preferences:
     width = max(a.shape[0] for a in ideal + salience)
 
     def stack(arrays: list[np.ndarray]) -> np.ndarray:
-        return np.stack([np.broadcast_to(a, (width, len(clause_ids))) for a in arrays], axis=1)
+        # C order: stacking broadcast views can give a clause-major layout, and a sum over clauses
+        # then runs in a different order for a batch than for one world (a last-digit difference).
+        stacked = np.stack([np.broadcast_to(a, (width, len(clause_ids))) for a in arrays], axis=1)
+        return np.ascontiguousarray(stacked)
 
     return Preferences(
         ideal=stack(ideal),
@@ -280,7 +288,7 @@ def _mediator(scenario: Scenario, values: WorldParams, prefs: Preferences) -> Me
 def _stacked(rows: list[np.ndarray]) -> np.ndarray:
     """Per-party (1|W, K) arrays stacked into (1|W, P, K)."""
     width = max(r.shape[0] for r in rows)
-    return np.stack([np.broadcast_to(r, (width, r.shape[1])) for r in rows], axis=1)
+    return np.ascontiguousarray(np.stack([np.broadcast_to(r, (width, r.shape[1])) for r in rows], axis=1))
 
 
 def _bound(scenario: Scenario, values: WorldParams, pid: str, side: str, default: float) -> np.ndarray:

@@ -10,6 +10,8 @@ matplotlib.use("Agg", force=False)  # figures are files; never open a window
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from negosim.files import write_atomic
+
 STATUS_COLOURS = {
     "deal": "#2a9d8f",
     "holdout": "#e9c46a",
@@ -25,7 +27,7 @@ def save_figures(figures: dict[str, Figure], directory: Path) -> list[str]:
     names = []
     for stem, fig in figures.items():
         name = f"{stem}.png"
-        fig.savefig(directory / name, dpi=120)
+        write_atomic(directory / name, lambda path, fig=fig: fig.savefig(path, dpi=120, format="png"))
         plt.close(fig)
         names.append(name)
     return names

@@ -26,13 +26,14 @@ from negosim.engine.state import Snapshot
 from negosim.engine.streams import WorldStreams
 from negosim.engine.variants import split_variants
 from negosim.errors import OutputError
+from negosim.files import is_temporary, write_atomic, write_bytes, write_json
 from negosim.runs.ensemble import EnsembleResult
 from negosim.runs.reopen import open_result
-from negosim.runs.store import atomic_write_bytes, atomic_write_json
 from negosim.scenario import Scenario
 from negosim.scenario.ledger import Ledger, check_ledger, load_ledger, resolve_ledger
 
 DEFAULT_WORLDS = 2_000  # worlds re-run for the clause calls
+BACKTEST_FILES = ("backtest.md", "backtest.json", "backtest.png")
 
 
 @dataclass
@@ -146,14 +147,18 @@ def write_backtest(scores: BacktestResult, scenario: Scenario) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot write the backtest here ({exc.strerror})") from None
-    atomic_write_bytes(folder / "backtest.md", markdown(scores, scenario).encode())
+    others = [e.name for e in folder.iterdir() if e.name not in BACKTEST_FILES and not is_temporary(e)]
+    if others:  # never overwrite a folder of someone else's files
+        raise OutputError(
+            f"{folder}: holds files a backtest does not write ({', '.join(sorted(others)[:3])}); choose another --out"
+        )
+    write_bytes(folder / "backtest.md", markdown(scores, scenario).encode())
     payload = {
         "ledger": str(resolve_ledger(scores.ledger.source)),
         "totals": scores.totals,
         "questions": json.loads(scores.questions.to_json(orient="records")),
         "clauses": json.loads(scores.clauses.to_json(orient="records")) if len(scores.clauses) else [],
     }
-    atomic_write_json(folder / "backtest.json", payload)
+    write_json(folder / "backtest.json", payload)
     figure = backtest_figure(scores.questions, scores.clauses, scenario)
-    figure.savefig(folder / ".backtest.png.tmp", format="png", dpi=150)
-    (folder / ".backtest.png.tmp").replace(folder / "backtest.png")
+    write_atomic(folder / "backtest.png", lambda path: figure.savefig(path, format="png", dpi=150))

@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 
 from negosim.engine.model import NegotiationModel
 from negosim.engine.variants import split_variants
+from negosim.runs.lifeline import die_with_parent
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
 
@@ -55,6 +56,8 @@ def as_seed_array(seeds: int | Iterable[int]) -> np.ndarray:
         if seeds < 1:
             raise ValueError("the number of seeds must be at least 1")
         return np.arange(int(seeds), dtype=np.int64)
+    if isinstance(seeds, range) and seeds.step == 1 and len(seeds) and seeds.start >= 0:
+        return np.arange(seeds.start, seeds.stop, dtype=np.int64)
     array = np.asarray(seeds if isinstance(seeds, np.ndarray) else list(seeds), dtype=np.int64)
     if array.ndim != 1 or array.size == 0 or (array < 0).any():
         raise ValueError("seeds must be one or more non-negative integers")
@@ -111,7 +114,12 @@ def execute(
     own_pool = executor is None and workers > 1 and len(tasks) > 1
     # spawn, not fork: the parent may hold threads (pyarrow, tqdm) that fork would copy mid-lock
     pool = (
-        ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
         if own_pool
         else executor
     )

@@ -12,12 +12,15 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from negosim.analysis.summary import event_columns, format_summary, summarize
+from negosim.files import write_json
 from negosim.runs.chunks import AUTO_PARALLEL_FROM, as_seed_array, default_chunk_size, execute
-from negosim.runs.report import run_report, write_report
-from negosim.runs.store import RunStore, atomic_write_json
+from negosim.runs.report import run_report
+from negosim.runs.resources import plan_chunk_size
+from negosim.runs.store import RunStore
 from negosim.scenario import Scenario, load_scenario
 
 UTILITY_SPACE_SAMPLE = 5_000  # worlds drawn in the utility-space figure (the first seeds)
@@ -136,15 +139,19 @@ def run_ensemble(
     command: str | None = None,
     figures: bool = True,
 ) -> EnsembleResult:
-    """Run ``scenario`` for every seed (an int N means seeds 0..N-1).
+    """Run ``scenario`` for every seed (an int N means seeds 0..N-1; a range is not materialised
+    until the run is known to fit in memory).
 
     ``processes``: local worker processes; None means all cores for runs of
     at least 20,000 seeds and this process below that; 1 means this process.
     ``executor``: any ``concurrent.futures.Executor`` (e.g. from
     :func:`negosim.runs.cluster.dask_executor`) to use instead.
     ``out``: a run directory written as chunks finish (see
-    :mod:`negosim.runs.store`); the same call after a kill resumes it, and a
-    directory holding another run is refused unless ``force``.
+    :mod:`negosim.runs.store`); the same call after a kill resumes it, and on a
+    finished run rewrites whatever summary, report or figure is missing. A
+    directory holding another run is refused unless ``force`` (which replaces
+    only a directory negosim wrote). A run that cannot fit in memory is refused
+    before it starts (:mod:`negosim.runs.resources`).
     The table is sorted by seed and identical whatever the chunking or executor.
 
     >>> result = run_ensemble("teaching_two_party", 20, progress=False)
@@ -152,35 +159,64 @@ def run_ensemble(
     (20, 1.0)
     """
     scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    seed_array = as_seed_array(seeds)
     if processes is not None and processes < 1:
         raise ValueError("processes must be at least 1")
-    cores = os.cpu_count() or 1
-    workers = processes or (cores if seed_array.size >= AUTO_PARALLEL_FROM else 1)
-    size = chunk_size or default_chunk_size(seed_array.size, workers if executor is None else cores)
-    if size < 1:
+    if chunk_size is not None and chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
+    count = seeds if isinstance(seeds, (int, np.integer)) else len(seeds) if isinstance(seeds, range) else None
+    seed_array = None if count is not None else as_seed_array(seeds)
+    count = int(count if count is not None else seed_array.size)
+    cores = os.cpu_count() or 1
+    workers = processes or (cores if count >= AUTO_PARALLEL_FROM else 1)
+    size = chunk_size or default_chunk_size(count, workers if executor is None else cores)
+    size = plan_chunk_size(scenario, count, workers if executor is None else 1, size, chosen=chunk_size is not None,
+                           summary_columns=len(summary_columns(scenario)))  # fmt: skip
+    seed_array = as_seed_array(seeds) if seed_array is None else seed_array
+    run = _Run(scenario, seed_array, workers, executor, progress)
+    if out is None:
+        return run.in_memory(size)
+    store = RunStore(out)
+    identity = RunStore.identity(scenario, seed_array)
+    with store.claimed(identity, RunStore.provenance(scenario, command), size, force=force) as size:
+        write_json(store.dir / "scenario.json", scenario.model_dump(mode="json", by_alias=True))
+        return run.to_store(store, size, figures)
 
-    store = RunStore(out) if out is not None else None
-    done: set[str] = set()
-    if store is not None:
-        identity = RunStore.identity(scenario, seed_array)
-        size = store.open(identity, RunStore.provenance(scenario, command), size, force=force)
-        atomic_write_json(store.dir / "scenario.json", scenario.model_dump(mode="json", by_alias=True))
-        if store.complete:
-            return EnsembleResult(scenario, store=store, meta={"resumed": True, "chunk_size": size})
-        done = store.done_parts()
-    chunks = {f"{i:06d}": seed_array[start : start + size] for i, start in enumerate(range(0, seed_array.size, size))}
-    todo = {key: (scenario, c) for key, c in chunks.items() if key not in done}
 
-    parts = execute(todo, workers=workers, executor=executor, store=store, total=seed_array.size,
-                    desc=scenario.meta.name, progress=progress)  # fmt: skip
-    meta = {"seeds": int(seed_array.size), "chunk_size": size, "resumed": bool(done)}
-    if store is None:
-        table = pd.concat([parts[i] for i in sorted(parts)], ignore_index=True)
-        return EnsembleResult(scenario, table=table, meta=meta)
-    store.merge(list(chunks))
-    result = EnsembleResult(scenario, store=store, meta=meta)
-    store.finish(result.summary(), result.figures() if figures else None)
-    write_report(store, run_report(result))
-    return result
+@dataclass
+class _Run:
+    """The worlds of one ensemble call, run in memory or into a store."""
+
+    scenario: Scenario
+    seeds: np.ndarray
+    workers: int
+    executor: Executor | None
+    progress: bool
+
+    def chunks(self, size: int) -> dict[str, np.ndarray]:
+        return {f"{i:06d}": self.seeds[start : start + size] for i, start in enumerate(range(0, self.seeds.size, size))}
+
+    def execute(self, chunks: dict[str, np.ndarray], store: RunStore | None) -> dict[str, pd.DataFrame]:
+        tasks = {key: (self.scenario, seeds) for key, seeds in chunks.items()}
+        return execute(tasks, workers=self.workers, executor=self.executor, store=store, total=self.seeds.size,
+                       desc=self.scenario.meta.name, progress=self.progress)  # fmt: skip
+
+    def in_memory(self, size: int) -> EnsembleResult:
+        parts = self.execute(self.chunks(size), None)
+        table = pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
+        return EnsembleResult(self.scenario, table=table, meta={"seeds": int(self.seeds.size), "chunk_size": size})
+
+    def to_store(self, store: RunStore, size: int, figures: bool) -> EnsembleResult:
+        """Run what is missing (everything, the chunks not on disk, or nothing), then write or repair
+        what the run shows."""
+        chunks = self.chunks(size)
+        finished = store.complete and store.outcomes_intact()
+        done = set() if finished else store.done_parts()
+        if not finished:
+            self.execute({k: c for k, c in chunks.items() if k not in done}, store)
+            store.finish(list(chunks))
+        result = EnsembleResult(self.scenario, store=store)
+        written = store.write_outputs(result.summary, result.figures if figures else None,
+                                      lambda: run_report(result), everything=not finished)  # fmt: skip
+        result.meta = {"seeds": int(self.seeds.size), "chunk_size": size, "resumed": finished or bool(done),
+                       "repaired": written if finished else [], "set_aside": store.set_aside}  # fmt: skip
+        return result

@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from negosim.analysis.summary import point_summary
+from negosim.files import write_atomic, write_json
 from negosim.runs.chunks import AUTO_PARALLEL_FROM, default_chunk_size, execute
 from negosim.runs.ensemble import summary_columns
 from negosim.runs.experiment_spec import Experiment, load_experiment
-from negosim.runs.report import experiment_report, write_report
-from negosim.runs.store import RunStore, atomic_write_json
+from negosim.runs.report import experiment_report
+from negosim.runs.resources import plan_chunk_size
+from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
 
 
@@ -85,47 +87,84 @@ def run_experiment(
     (2, 20, [10, 10])
     """
     experiment = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    points = experiment.design()
     seeds = experiment.world_seeds
-    total = len(points) * seeds.size
+    total = experiment.point_count * seeds.size
     workers = processes or ((os.cpu_count() or 1) if total >= AUTO_PARALLEL_FROM else 1)
     size = chunk_size or default_chunk_size(seeds.size, 1)
-
-    store = RunStore(out) if out is not None else None
-    done: set[str] = set()
-    if store is not None:
-        size = _open_store(store, experiment, points, size, command, force)
-        if store.complete:
-            return ExperimentResult(experiment, points, store=store, meta={"resumed": True})
-        done = store.done_parts()
-    keys, tasks = _tasks(experiment, points, size, done)
-
-    def decorate(key: str, table: pd.DataFrame) -> pd.DataFrame:
-        point = int(key[1:7])
-        axis_values = {name: points.loc[point, name] for name in experiment.axes}
-        rest = [c for c in table.columns if c != "seed"]
-        return table.assign(point=point, **axis_values)[["point", "seed", *experiment.axes, *rest]]
-
-    parts = execute(tasks, workers=workers, executor=executor, store=store, total=total, desc=experiment.name,
-                    progress=progress, decorate=decorate)  # fmt: skip
-    meta = {"points": len(points), "seeds_per_point": int(seeds.size), "resumed": bool(done)}
-    if store is None:
+    columns = len(experiment.axes) + 1 + len(summary_columns(experiment.scenario))
+    size = plan_chunk_size(experiment.scenario, total, workers if executor is None else 1, size,
+                           chosen=chunk_size is not None, summary_columns=columns)  # fmt: skip
+    points = experiment.design()
+    sweep = _Sweep(experiment, points, workers, executor, progress)
+    if out is None:
+        keys, tasks = _tasks(experiment, points, size, set())
+        parts = sweep.execute(tasks, None)
         table = pd.concat([parts[k] for k in keys], ignore_index=True)
-        return ExperimentResult(experiment, points, table=table, meta=meta)
-    store.merge(keys)
-    result = ExperimentResult(experiment, points, store=store, meta=meta)
-    summary = result.point_summary()
-    summary.to_csv(store.dir / "points_summary.csv", index=False)
-    records = json.loads(summary.to_json(orient="records"))
-    store.finish({"experiment": experiment.name, "points": records}, result.figures() if figures else None)
-    write_report(store, experiment_report(result))
-    return result
+        return ExperimentResult(experiment, points, table=table, meta=sweep.meta(False))
+    store = RunStore(out)
+    with store.claimed({"experiment_sha256": experiment.digest()}, _provenance(experiment, points, command), size,
+                       force=force) as size:  # fmt: skip
+        write_atomic(store.dir / "points.csv", points.to_csv)
+        write_json(store.dir / "experiment.json", experiment.spec.model_dump(mode="json"))
+        write_json(store.dir / "scenario.json", experiment.scenario.model_dump(mode="json", by_alias=True))
+        return sweep.to_store(store, size, figures)
 
 
-def _open_store(store: RunStore, experiment: Experiment, points: pd.DataFrame, size: int, command: str | None,
-                force: bool) -> int:  # fmt: skip
-    """Claim the directory for this sweep and write what describes it; returns the chunk size to use."""
-    provenance = {
+@dataclass
+class _Sweep:
+    """The worlds of one sweep call, run in memory or into a store."""
+
+    experiment: Experiment
+    points: pd.DataFrame
+    workers: int
+    executor: Executor | None
+    progress: bool
+
+    def meta(self, resumed: bool) -> dict:
+        return {
+            "points": len(self.points),
+            "seeds_per_point": int(self.experiment.world_seeds.size),
+            "resumed": resumed,
+        }
+
+    def decorate(self, key: str, table: pd.DataFrame) -> pd.DataFrame:
+        point = int(key[1:7])
+        axis_values = {name: self.points.loc[point, name] for name in self.experiment.axes}
+        rest = [c for c in table.columns if c != "seed"]
+        return table.assign(point=point, **axis_values)[["point", "seed", *self.experiment.axes, *rest]]
+
+    def execute(self, tasks: dict, store: RunStore | None) -> dict[str, pd.DataFrame]:
+        total = len(self.points) * self.experiment.world_seeds.size
+        return execute(tasks, workers=self.workers, executor=self.executor, store=store, total=total,
+                       desc=self.experiment.name, progress=self.progress, decorate=self.decorate)  # fmt: skip
+
+    def to_store(self, store: RunStore, size: int, figures: bool) -> ExperimentResult:
+        """Run what is missing, then write or repair what the sweep shows (as :mod:`negosim.runs.ensemble`)."""
+        finished = store.complete and store.outcomes_intact()
+        done = set() if finished else store.done_parts()
+        keys, tasks = _tasks(self.experiment, self.points, size, done)
+        if not finished:
+            self.execute(tasks, store)
+            store.finish(keys)
+        result = ExperimentResult(self.experiment, self.points, store=store)
+
+        def summary() -> dict:
+            table = result.point_summary()
+            write_atomic(store.dir / "points_summary.csv", lambda path: table.to_csv(path, index=False))
+            return {"experiment": self.experiment.name, "points": json.loads(table.to_json(orient="records"))}
+
+        if not (store.dir / "points_summary.csv").is_file():
+            (store.dir / "summary.json").unlink(missing_ok=True)  # both come from one computation
+        written = store.write_outputs(summary, result.figures if figures else None,
+                                      lambda: experiment_report(result), everything=not finished)  # fmt: skip
+        result.meta = {**self.meta(finished or bool(done)), "repaired": written if finished else [],
+                       "set_aside": store.set_aside}  # fmt: skip
+        return result
+
+
+def _provenance(experiment: Experiment, points: pd.DataFrame, command: str | None) -> dict:
+    """What describes the sweep in its manifest."""
+    return {
         **RunStore.provenance(experiment.scenario, command, kind="experiment"),
         "experiment": experiment.name,
         "experiment_file": experiment.source,
@@ -134,11 +173,6 @@ def _open_store(store: RunStore, experiment: Experiment, points: pd.DataFrame, s
         "points": len(points),
         "seeds_per_point": int(experiment.world_seeds.size),
     }
-    size = store.open({"experiment_sha256": experiment.digest()}, provenance, size, force=force)
-    points.to_csv(store.dir / "points.csv")
-    atomic_write_json(store.dir / "experiment.json", experiment.spec.model_dump(mode="json"))
-    atomic_write_json(store.dir / "scenario.json", experiment.scenario.model_dump(mode="json", by_alias=True))
-    return size
 
 
 def _tasks(experiment: Experiment, points: pd.DataFrame, size: int, done: set[str]):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from negosim.errors import ScenarioError
 from negosim.scenario import Scenario, load_scenario, resolve_scenario
+from negosim.scenario.fields import KeyPath, Text
 from negosim.scenario.keypaths import lookup
 from negosim.scenario.tomlfile import read_toml, validation_error
 
@@ -46,7 +48,9 @@ class Axis(BaseModel):
     """One swept parameter: explicit values, or a range."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    values: tuple[Annotated[float, Field(allow_inf_nan=False)], ...] | None = Field(default=None, min_length=1)
+    values: tuple[Annotated[float, Field(allow_inf_nan=False)], ...] | None = Field(
+        default=None, min_length=1, max_length=10_000
+    )
     low: Annotated[float, Field(allow_inf_nan=False)] | None = None
     high: Annotated[float, Field(allow_inf_nan=False)] | None = None
     steps: Annotated[int, Field(ge=1, le=10_000)] = 5
@@ -71,9 +75,9 @@ class Axis(BaseModel):
 
 class Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    scenario: str
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=100)  # a plain name, never a path
+    description: Text = ""
+    scenario: Annotated[str, Field(min_length=1, max_length=4096)]
     design: Literal["full_factorial", "latin_hypercube", "sobol"] = "full_factorial"
     points: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 16
     seeds: Annotated[int, Field(ge=1, le=10_000_000)] = 100
@@ -83,7 +87,7 @@ class Header(BaseModel):
 class ExperimentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     experiment: Header
-    axes: dict[str, Axis] = Field(min_length=1)
+    axes: dict[KeyPath, Axis] = Field(min_length=1, max_length=64)
 
 
 @dataclass
@@ -101,6 +105,14 @@ class Experiment:
     @property
     def axes(self) -> list[str]:
         return list(self.spec.axes)
+
+    @property
+    def point_count(self) -> int:
+        """How many design points the experiment has (known before the design is built)."""
+        head, axes = self.spec.experiment, self.spec.axes.values()
+        if head.design != "full_factorial":
+            return head.points
+        return math.prod(len(a.values) if a.values is not None else a.steps for a in axes)
 
     @property
     def world_seeds(self) -> np.ndarray:
@@ -158,7 +170,7 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise validation_error(exc, source) from None
+        raise validation_error(exc, source, ExperimentSpec) from None
     name = spec.experiment.scenario
     candidate = path.parent / name
     try:
@@ -182,6 +194,10 @@ def build_experiment(spec: ExperimentSpec, scenario: Scenario, source: str = "<m
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ScenarioError(source, key, "a key path to a numeric parameter (not an id, date or flag)")
     experiment = Experiment(spec, scenario, source)
+    if experiment.point_count > MAX_POINTS:
+        raise ScenarioError(
+            source, "axes", f"at most {MAX_POINTS:,} design points (these axes make {experiment.point_count:,})"
+        )
     # Each axis at both ends must make a valid scenario (limits are intervals, so the rest do too).
     for path, axis in spec.axes.items():
         for value in axis.bounds():

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from negosim.analysis.summary import point_summary
-from negosim.runs.store import RunStore, atomic_write_bytes
+from negosim.files import write_bytes
+from negosim.runs.store import RunStore
 from negosim.vocabulary import Outcome
 
 if TYPE_CHECKING:
@@ -89,5 +90,5 @@ def experiment_report(result: ExperimentResult) -> str:
 def write_report(store: RunStore, text: str) -> Path:
     """Write ``report.md`` into a run directory."""
     path = store.dir / REPORT
-    atomic_write_bytes(path, text.encode())
+    write_bytes(path, text.encode())
     return path

@@ -30,6 +30,7 @@ from negosim.errors import ScenarioError
 from negosim.runs.chunks import execute
 from negosim.scenario import Scenario
 from negosim.scenario.keypaths import lookup
+from negosim.scenario.ranges import field_range
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,15 @@ def _range_ends(dist) -> tuple[object, object] | None:
     return dist.values[0], dist.values[-1]
 
 
+def _inside(scenario: Scenario, path: str, ends: tuple[object, object] | None) -> tuple[object, object] | None:
+    """Ends moved inside the range the schema allows at ``path`` (a normal's mean +- 2 sd may leave it)."""
+    valid = field_range(type(scenario), path)
+    if ends is None or valid is None:
+        return ends
+    low, high = valid.inner
+    return tuple(min(max(e, low), high) if isinstance(e, float) else e for e in ends)
+
+
 def _numeric_leaves(tree: object, prefix: str = "") -> Iterable[tuple[str, float]]:
     if isinstance(tree, dict):
         for key, value in tree.items():
@@ -141,6 +151,7 @@ def default_perturbations(scenario: Scenario) -> list[Perturbation]:
             ends = _range_ends(scenario.uncertainty[path])
         else:
             ends = _moved(path, value)
+        ends = _inside(scenario, path, ends)
         if ends is not None and any(e is not None for e in ends):
             out.append(Perturbation(path, *ends))
     for path, dist in scenario.uncertainty.items():

@@ -32,6 +32,7 @@ from negosim.engine.params import draw
 from negosim.runs.chunks import execute
 from negosim.scenario import Scenario
 from negosim.scenario.keypaths import lookup
+from negosim.scenario.ranges import field_range
 
 
 @dataclass
@@ -51,7 +52,8 @@ def _value(scenario: Scenario, path: str, u: float) -> object:
     if dist.discrete:
         edges = np.cumsum(dist.probabilities())[:-1]
         return dist.values[int(np.searchsorted(edges, u, side="right"))]
-    value = float(draw(dist, np.array([min(max(u, 1e-9), 1 - 1e-9)]))[0])
+    valid = field_range(type(scenario), path)
+    value = float(draw(dist, np.array([min(max(u, 1e-9), 1 - 1e-9)]), valid)[0])
     current = lookup(scenario.plain, path)
     return round(value) if isinstance(current, int) and not isinstance(current, bool) else value
 

@@ -21,6 +21,19 @@ def markdown_of(table: Any) -> str:
     return table.attrs["markdown"]
 
 
+STUDY_MARK = ".negosim-study"  # a folder a study wrote: a rerun may overwrite its files
+
+
+def claim_study_folder(out: Path, parser: argparse.ArgumentParser) -> None:
+    """Use ``out`` only if it is new, empty or a study folder already (never a folder of other files)."""
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out}: a file is in the way (expected a folder for the study)")
+    if out.is_dir() and any(out.iterdir()) and not (out / STUDY_MARK).exists():
+        parser.error(f"--out {out}: holds files a study did not write; choose another folder")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / STUDY_MARK).touch()
+
+
 def study_main(
     doc: str,
     default_out: Path,
@@ -49,6 +62,7 @@ def study_main(
     if processes:
         parser.add_argument("--processes", type=int, default=1, help="local worker processes (default 1)")
     args = parser.parse_args(argv)
+    claim_study_folder(args.out, parser)
     start = time.perf_counter()  # wall time for the reader only; results never see it
     options = {"processes": args.processes} if processes else {}
     result = run(args.out, small=args.small, **options)

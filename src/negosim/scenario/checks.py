@@ -1,4 +1,5 @@
-"""Cross-references a scenario's schema cannot see: ids, texts, roles, reachability, uncertainty paths.
+"""Cross-references a scenario's schema cannot see: ids, texts, roles, reachability, scheduled
+changes, events, uncertainty paths and whether their draws keep to the field's range.
 
 The checks run in a fixed order, so the first problem reported is the same
 every time; each raises a one-line :class:`~negosim.errors.ScenarioError`.
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING
 from negosim.errors import ScenarioError
 from negosim.scenario.graph import unreachable_parties
 from negosim.scenario.keypaths import lookup
+from negosim.scenario.ranges import FieldRange, field_range
 from negosim.vocabulary import DeadlineKind, Role
 
 if TYPE_CHECKING:
     from negosim.scenario.schema import Scenario
+    from negosim.scenario.uncertainty import Distribution
 
 
 def check_references(scenario: Scenario, source: str) -> None:
@@ -27,6 +30,8 @@ def check_references(scenario: Scenario, source: str) -> None:
         checker.mediator,
         checker.channels,
         checker.deadlines,
+        checker.schedule,
+        checker.events,
         checker.uncertainty,
     ):
         check()
@@ -172,9 +177,36 @@ class _Checker:
                 value = lookup(plain, path)
             except KeyError:
                 self.fail(key, "a key path that exists in this scenario")
-            if dist.discrete:
-                continue  # each value is checked by building its variant (schema.check_choices)
-            if isinstance(value, bool) or not isinstance(value, float):
+            valid = field_range(type(self.s), path)
+            if dist.discrete:  # each value must also make a valid scenario (schema.check_choices)
+                self.choices_in_range(key, dist, valid)
+                continue
+            if isinstance(value, bool) or not isinstance(value, float) or valid is None or valid.integer:
                 self.fail(key, "a key path to a real-valued parameter (not an id, date, count or flag)")
             if not math.isfinite(value):
                 self.fail(key, "a finite base value")
+            self.draws_in_range(key, dist, valid)
+
+    def choices_in_range(self, key: str, dist: Distribution, valid: FieldRange | None) -> None:
+        for j, value in enumerate(dist.values):
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if valid is not None and numeric and value not in valid:
+                self.fail(f"{key}.values.{j}", f"a value in the field's range, {valid} (got {value!r})")
+
+    def draws_in_range(self, key: str, dist: Distribution, valid: FieldRange) -> None:
+        """A uniform, triangular or beta must draw inside the field's range; a normal is
+        truncated to it (and to its own low/high), so that cut must hold its mean."""
+        low, high = dist.support()
+        if dist.dist != "normal":
+            if low not in valid or high not in valid:
+                self.fail(
+                    key, f"a {dist.dist} distribution within the field's range, {valid} (got [{low:g}, {high:g}])"
+                )
+            return
+        cut = valid.within(low, high)
+        if cut.empty:
+            self.fail(key, f"low and high that overlap the field's range, {valid}")
+        if dist.mean not in cut:
+            self.fail(f"{key}.mean", f"a mean inside the range draws are truncated to, {cut} (got {dist.mean:g})")
+        if dist.sd > cut.high - cut.low:  # wider, and nearly every draw would sit on a bound
+            self.fail(f"{key}.sd", f"at most {cut.high - cut.low:g}, the width of {cut} (got {dist.sd:g})")

@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from negosim.errors import ScenarioError
-from negosim.scenario.fields import Strict, UnitFloat
+from negosim.scenario.fields import MAX_ENTRIES, Id, Label, Strict, Text, UnitFloat
 from negosim.scenario.loading import SHIPPED
 from negosim.scenario.schema import Scenario
 from negosim.scenario.tomlfile import read_toml, validation_error
@@ -30,9 +30,9 @@ HISTORY = SHIPPED / "history"
 
 
 class LedgerMeta(Strict):
-    scenario: str
+    scenario: Label
     as_of: dt.date
-    description: str = ""
+    description: Text = ""
 
 
 class LedgerQuestion(Strict):
@@ -41,12 +41,12 @@ class LedgerQuestion(Strict):
 
     id: str = Field(min_length=1, max_length=120)
     kind: Literal["deal", "signs", "accepts", "event"]
-    party: str | None = None
-    event: str | None = None
+    party: Id | None = None
+    event: Id | None = None
     by: dt.date
     outcome: bool
-    description: str = ""
-    source: str = Field(min_length=1)
+    description: Text = ""
+    source: Text = Field(min_length=1)
 
     @model_validator(mode="after")
     def _complete(self) -> LedgerQuestion:
@@ -61,30 +61,30 @@ class LedgerClause(Strict):
     """A clause's ``state`` (agreed, open, deferred) and optional ``value`` in the text
     between two parties (the mediator and a principal) on a date."""
 
-    id: str
+    id: Id
     on: dt.date
-    between: tuple[str, str]
+    between: tuple[Id, Id]
     state: ClauseCall
-    value: UnitFloat | None = None
-    source: str = Field(min_length=1)
-    note: str = ""
+    value: UnitFloat | None = None  # [0, 1]
+    source: Text = Field(min_length=1)
+    note: Text = ""
 
 
 class LedgerForecaster(Strict):
     """An outside forecast of one of the ledger's questions: probability ``p`` on a date."""
 
-    name: str
-    question: str
+    name: Label
+    question: str = Field(max_length=120)
     on: dt.date
-    p: UnitFloat
-    source: str = Field(min_length=1)
+    p: UnitFloat  # [0, 1]
+    source: Text = Field(min_length=1)
 
 
 class Ledger(Strict):
     meta: LedgerMeta
-    question: tuple[LedgerQuestion, ...] = ()
-    clause: tuple[LedgerClause, ...] = ()
-    forecaster: tuple[LedgerForecaster, ...] = ()
+    question: tuple[LedgerQuestion, ...] = Field(default=(), max_length=MAX_ENTRIES)
+    clause: tuple[LedgerClause, ...] = Field(default=(), max_length=MAX_ENTRIES)
+    forecaster: tuple[LedgerForecaster, ...] = Field(default=(), max_length=MAX_ENTRIES)
     source: str = Field(default="<memory>", exclude=True)
 
 
@@ -104,7 +104,7 @@ def load_ledger(name_or_path: str | Path) -> Ledger:
     try:
         return Ledger.model_validate({**raw, "source": source})
     except ValidationError as exc:
-        raise validation_error(exc, source) from None
+        raise validation_error(exc, source, Ledger) from None
 
 
 def check_ledger(ledger: Ledger, scenario: Scenario) -> None:

@@ -1,4 +1,8 @@
-"""The scenario tables that describe parties and the mediator: what each wants and how it bargains."""
+"""The scenario tables that describe parties and the mediator: what each wants and how it bargains.
+
+Utilities live in [0, 1], so every number here has a range in utility units
+or in rounds; a range is written beside its field and checked on loading.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,26 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from negosim.scenario.fields import MAX_ROUNDS, FiniteFloat, NonNegFloat, Strict, UnitFloat
+from negosim.scenario.fields import (
+    Id,
+    Ids,
+    Label,
+    PositiveRounds,
+    PositiveUnitFloat,
+    Rounds,
+    SignedUnitFloat,
+    Strict,
+    UnitFloat,
+    Weight,
+)
 from negosim.vocabulary import Role, Shape, SigningRule, TacticKind
 
 
 class Bound(Strict):
     """A red line: the party never signs a text with the clause outside [min, max]."""
 
-    min: UnitFloat = 0.0
-    max: UnitFloat = 1.0
+    min: UnitFloat = 0.0  # [0, 1]
+    max: UnitFloat = 1.0  # [0, 1]
 
     @model_validator(mode="after")
     def _ordered(self) -> Bound:
@@ -32,9 +47,9 @@ class Tactic(Strict):
     """
 
     kind: TacticKind
-    exponent: Annotated[float, Field(gt=0.0, le=50.0, allow_inf_nan=False)] | None = None
-    initial: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] = 1.0
-    reciprocity: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 1.0
+    exponent: Annotated[float, Field(gt=0.0, le=50.0, allow_inf_nan=False)] | None = None  # (0, 50]
+    initial: PositiveUnitFloat = 1.0  # (0, 1]: the utility it first demands
+    reciprocity: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 1.0  # [0, 5]
 
     @property
     def effective_exponent(self) -> float:
@@ -46,58 +61,70 @@ class Reservation(Strict):
 
     r(t) = base + territory_weight * (p(t) - p(0) + expected_drift * lookahead)
            - war_cost * t - pressure received
+
+    ``base`` in [-1, 2] (below 0: any deal beats war; above 1: none does),
+    ``territory_weight`` in [-10, 10] per unit of territory, ``expected_drift``
+    in [-1, 1] territory per round, ``lookahead`` in [0, 1000] rounds,
+    ``war_cost`` in [0, 1] utility per round.
     """
 
-    base: FiniteFloat
-    territory_weight: FiniteFloat = 0.0
-    expected_drift: FiniteFloat = 0.0
+    base: Annotated[float, Field(ge=-1.0, le=2.0, allow_inf_nan=False)]
+    territory_weight: Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)] = 0.0
+    expected_drift: SignedUnitFloat = 0.0
     lookahead: Annotated[float, Field(ge=0.0, le=1000.0, allow_inf_nan=False)] = 0.0
-    war_cost: FiniteFloat = 0.0
+    war_cost: UnitFloat = 0.0
 
 
 class Veto(Strict):
     """Refuse any text whose salience-weighted distance from ``reference`` on
     ``clauses`` exceeds ``tolerance`` (Russia's "spirit and letter of Anchorage")."""
 
-    reference: str
-    clauses: tuple[str, ...] = Field(min_length=1)
-    tolerance: UnitFloat
+    reference: Id
+    clauses: Ids = Field(min_length=1)
+    tolerance: UnitFloat  # [0, 1]
 
 
 class Walkout(Strict):
     """Leave the talks after ``patience`` rounds below reservation by ``margin``."""
 
-    margin: NonNegFloat = 0.1
-    patience: Annotated[int, Field(ge=1, le=MAX_ROUNDS)] = 5
+    margin: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.1  # [0, 10]; above 3 it never walks
+    patience: PositiveRounds = 5  # [1, 2000]
 
 
 class TimeSense(Strict):
     """A principal's own sense of time when no deadline binds it: its concession clock
     runs to ``horizon_days`` after the start (never to the run's horizon)."""
 
-    horizon_days: Annotated[float, Field(gt=0.0, le=36500.0, allow_inf_nan=False)]
+    horizon_days: Annotated[float, Field(gt=0.0, le=36500.0, allow_inf_nan=False)]  # (0, 36500]: up to 100 years
 
 
 class Party(Strict):
     """One party: what it wants (ideal, salience, value shapes, red lines, insistence),
-    what no deal is worth to it, how it concedes and decides, when it signs."""
+    what no deal is worth to it, how it concedes and decides, when it signs.
 
-    label: str
+    ``capability`` in (0, 1000] weighs its objections against the others'
+    (only ratios matter); ``salience`` in [0, 1000] per clause (only ratios
+    matter); ``noise`` in [0, 1] is the spread of its acceptance judgment in
+    utility; ``advice_weight`` in [0, 10] (an observer's pull, where the
+    principals' pulls sum to 1).
+    """
+
+    label: Label
     role: Role
-    capability: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
-    ideal: dict[str, UnitFloat]
-    salience: dict[str, NonNegFloat]
+    capability: Annotated[float, Field(gt=0.0, le=1000.0, allow_inf_nan=False)] = 1.0
+    ideal: dict[Id, UnitFloat]  # [0, 1] per clause
+    salience: dict[Id, Weight]
     shape: Shape = Shape.LINEAR
-    shapes: dict[str, Shape] = {}
-    tolerance: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] = 0.3
-    red_lines: dict[str, Bound] = {}
-    insists_on: tuple[str, ...] = ()
+    shapes: dict[Id, Shape] = {}
+    tolerance: PositiveUnitFloat = 0.3  # (0, 1]: the width of a threshold shape
+    red_lines: dict[Id, Bound] = {}
+    insists_on: Ids = ()
     reservation: Reservation | None = None
     tactic: Tactic | None = None
-    noise: NonNegFloat = 0.0
+    noise: UnitFloat = 0.0
     veto: Veto | None = None
     walkout: Walkout = Walkout()
-    advice_weight: NonNegFloat = 0.0
+    advice_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
     time: TimeSense | None = None
     signs: SigningRule = SigningRule.ON_ACCEPTANCE
 
@@ -112,18 +139,23 @@ class Party(Strict):
 
 
 class Leverage(Strict):
-    """Threats the mediator can make to one principal, per round."""
+    """Threats the mediator can make to one principal, per round: ``per_round`` in [0, 1]
+    and in all at most ``maximum`` in [0, 1000] (utility taken off its reservation)."""
 
-    per_round: NonNegFloat = 0.0
-    credibility: UnitFloat = 1.0
-    maximum: NonNegFloat = 0.0
-    start_round: Annotated[int, Field(ge=0, le=MAX_ROUNDS)] = 0
+    per_round: UnitFloat = 0.0
+    credibility: UnitFloat = 1.0  # [0, 1]: the chance a threat is believed
+    maximum: Annotated[float, Field(ge=0.0, le=1000.0, allow_inf_nan=False)] = 0.0
+    start_round: Rounds = 0  # [0, 2000]
 
 
 class Bracketing(Strict):
+    """Clauses the sides keep pulling apart for ``after`` rounds go to the leaders, bracketed;
+    a pull counts when it exceeds ``threshold`` in [0, 100] (objections are utility gradients
+    scaled by urgency, at most 50 times the gradient)."""
+
     enabled: bool = False
-    after: Annotated[int, Field(ge=1, le=MAX_ROUNDS)] = 4
-    threshold: NonNegFloat = 0.05
+    after: PositiveRounds = 4  # [1, 2000]
+    threshold: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.05
 
 
 class Mediator(Strict):
@@ -131,16 +163,20 @@ class Mediator(Strict):
 
     Its payoff is its own clause utility, plus ``deal_bonus`` for a deal,
     minus ``impatience`` per round used; impatience also makes its threats
-    grow by that fraction each round.
+    grow by that fraction each round. ``bias`` in [-1, 1] leans toward the
+    low (-1) or high (+1) pole; ``own_weight`` in [0, 10] is the pull of its
+    own interests (the principals' pulls sum to 1); ``step`` in (0, 0.25] is
+    its first revision per clause; ``deal_bonus`` in [0, 10]; ``impatience``
+    in [0, 1] per round.
     """
 
-    party: str
-    start_text: str
-    bias: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
-    own_weight: NonNegFloat = 0.0
+    party: Id
+    start_text: Id
+    bias: SignedUnitFloat = 0.0
+    own_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
     step: Annotated[float, Field(gt=0.0, le=0.25, allow_inf_nan=False)] = 0.05
-    deal_bonus: NonNegFloat = 0.0
-    impatience: NonNegFloat = 0.0
-    leverage: dict[str, Leverage] = {}
+    deal_bonus: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
+    impatience: UnitFloat = 0.0
+    leverage: dict[Id, Leverage] = {}
     bracketing: Bracketing = Bracketing()
-    insists_on: tuple[str, ...] = ()  # clauses it keeps on the table: it reopens them and never brackets them
+    insists_on: Ids = ()  # clauses it keeps on the table: it reopens them and never brackets them

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from negosim.scenario.fields import Strict
+from negosim.scenario.fields import Id, Ids, Label, Strict
 from negosim.vocabulary import QuestionKind
 
 
@@ -19,9 +19,9 @@ class Question(Strict):
     """
 
     kind: QuestionKind
-    label: str = ""
-    party: str | None = None
-    agreed: tuple[str, ...] = ()
+    label: Label = ""
+    party: Id | None = None
+    agreed: Ids = ()
 
     @model_validator(mode="after")
     def _complete(self) -> Question:

@@ -18,7 +18,22 @@ from pydantic import Field, ValidationError, field_validator
 
 from negosim.errors import ScenarioError
 from negosim.scenario.checks import check_references
-from negosim.scenario.fields import MAX_CLAUSES, MAX_PARTIES, FiniteFloat, NonNegFloat, Strict, UnitFloat
+from negosim.scenario.fields import (
+    MAX_CHANNELS,
+    MAX_CLAUSES,
+    MAX_DEADLINES,
+    MAX_ENTRIES,
+    MAX_PARTIES,
+    Id,
+    Ids,
+    KeyPath,
+    Label,
+    PositiveUnitFloat,
+    SignedUnitFloat,
+    Strict,
+    Text,
+    UnitFloat,
+)
 from negosim.scenario.keypaths import set_path
 from negosim.scenario.parties import Mediator, Party
 from negosim.scenario.questions import Question
@@ -32,46 +47,47 @@ class Clause(Strict):
     """One dimension of the text: 0 is the Kyiv/E3 pole, 1 the Moscow pole."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)
-    label: str
-    low: str = ""
-    high: str = ""
-    tags: tuple[str, ...] = ()
+    label: Label
+    low: Label = ""
+    high: Label = ""
+    tags: tuple[Id, ...] = Field(default=(), max_length=32)
 
 
 class ReferenceText(Strict):
     """A named text (a plan) with a value for every clause."""
 
-    label: str
-    values: dict[str, UnitFloat]
-    bracketed: tuple[str, ...] = ()
-    dropped: tuple[str, ...] = ()
-    deferred: tuple[str, ...] = ()
+    label: Label
+    values: dict[Id, UnitFloat]  # [0, 1] per clause
+    bracketed: Ids = ()
+    dropped: Ids = ()
+    deferred: Ids = ()
 
 
 class Channel(Strict):
     """A directed edge of the mediation graph (both ways unless ``both_ways`` is false)."""
 
-    source: str = Field(alias="from")
-    target: str = Field(alias="to")
-    label: str = ""
-    latency: Annotated[int, Field(ge=1, le=60)] = 1
-    reliability: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] = 1.0
-    clauses: tuple[str, ...] | None = None
+    source: Id = Field(alias="from")
+    target: Id = Field(alias="to")
+    label: Label = ""
+    latency: Annotated[int, Field(ge=1, le=60)] = 1  # [1, 60] rounds
+    reliability: PositiveUnitFloat = 1.0  # (0, 1]: the chance a message gets through
+    clauses: Ids | None = None
     both_ways: bool = True
 
 
 class Battlefield(Strict):
-    """Share of contested territory held by Moscow, a random walk per round."""
+    """Share of contested territory held by Moscow, a random walk per round: ``territory``
+    in [0, 1] at the start, ``drift`` in [-1, 1] and ``volatility`` in [0, 1] per round."""
 
     territory: UnitFloat = 0.5
-    drift: FiniteFloat = 0.0
-    volatility: NonNegFloat = 0.0
+    drift: SignedUnitFloat = 0.0
+    volatility: UnitFloat = 0.0
 
 
 class Meta(Strict):
-    name: str
-    description: str = ""
-    poles: tuple[str, str] = ("the low pole", "the high pole")
+    name: Label
+    description: Text = ""
+    poles: tuple[Label, Label] = ("the low pole", "the high pole")
 
 
 class Scenario(Strict):
@@ -79,18 +95,18 @@ class Scenario(Strict):
 
     meta: Meta
     clauses: tuple[Clause, ...] = Field(min_length=1, max_length=MAX_CLAUSES)
-    texts: dict[str, ReferenceText] = {}
-    parties: dict[str, Party] = Field(min_length=2, max_length=MAX_PARTIES)
+    texts: dict[Id, ReferenceText] = Field(default={}, max_length=MAX_ENTRIES)
+    parties: dict[Id, Party] = Field(min_length=2, max_length=MAX_PARTIES)
     mediator: Mediator
-    channels: tuple[Channel, ...] = Field(min_length=1)
+    channels: tuple[Channel, ...] = Field(min_length=1, max_length=MAX_CHANNELS)
     calendar: Calendar
-    deadlines: tuple[Deadline, ...] = ()
-    schedule: tuple[ScheduledChange, ...] = ()
+    deadlines: tuple[Deadline, ...] = Field(default=(), max_length=MAX_DEADLINES)
+    schedule: tuple[ScheduledChange, ...] = Field(default=(), max_length=MAX_ENTRIES)
     battlefield: Battlefield = Battlefield()
-    uncertainty: dict[str, Distribution] = {}
-    events: dict[str, Question] = {}
-    index_from: str | None = None
-    index_to: str | None = None
+    uncertainty: dict[KeyPath, Distribution] = Field(default={}, max_length=MAX_ENTRIES)
+    events: dict[Id, Question] = Field(default={}, max_length=MAX_ENTRIES)
+    index_from: Id | None = None
+    index_to: Id | None = None
     source: str = Field(default="<memory>", exclude=True)
 
     @field_validator("parties")
@@ -162,7 +178,7 @@ def build_scenario(raw: dict, source: str = "<memory>") -> Scenario:
     try:
         scenario = Scenario.model_validate({**raw, "source": source})
     except ValidationError as exc:
-        raise validation_error(exc, source) from None
+        raise validation_error(exc, source, Scenario) from None
     check_references(scenario, source)
     check_choices(scenario, source)
     return scenario

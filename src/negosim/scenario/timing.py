@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from negosim.scenario.fields import MAX_ROUNDS, Strict, UnitFloat
+from negosim.scenario.fields import MAX_CHANNELS, MAX_DEADLINES, MAX_ENTRIES, MAX_ROUNDS, Id, Label, Strict, UnitFloat
 from negosim.vocabulary import DeadlineKind, Expiry, ScheduleKind
 
 
@@ -23,14 +23,14 @@ class Deadline(Strict):
     deadline ``announced`` after the start plays no part before that date.
     """
 
-    label: str = ""
-    party: str | None = None
+    label: Label = ""
+    party: Id | None = None
     date: dt.date
     kind: DeadlineKind
     on_expiry: Expiry = Expiry.END
-    extension_prob: UnitFloat = 0.0
-    extension_days: Annotated[int, Field(ge=1, le=3650)] = 7
-    max_extensions: Annotated[int, Field(ge=0, le=100)] = 3
+    extension_prob: UnitFloat = 0.0  # [0, 1]
+    extension_days: Annotated[int, Field(ge=1, le=3650)] = 7  # [1, 3650]
+    max_extensions: Annotated[int, Field(ge=0, le=100)] = 3  # [0, 100]
     announced: dt.date | None = None
 
 
@@ -39,9 +39,9 @@ class Calendar(Strict):
     ``report_dates`` (besides the horizon); the run may go on well past them."""
 
     start: dt.date
-    round_days: Annotated[int, Field(ge=1, le=365)] = 1
+    round_days: Annotated[int, Field(ge=1, le=365)] = 1  # [1, 365]
     horizon: dt.date
-    report_dates: tuple[dt.date, ...] = ()
+    report_dates: tuple[dt.date, ...] = Field(default=(), max_length=MAX_ENTRIES)
 
     @model_validator(mode="after")
     def _ordered(self) -> Calendar:
@@ -89,12 +89,12 @@ class ScheduledChange(Strict):
 
     date: dt.date
     kind: ScheduleKind
-    label: str = ""
-    channel: Annotated[int, Field(ge=0)] | None = None
-    deadline: Annotated[int, Field(ge=0)] | None = None
+    label: Label = ""
+    channel: Annotated[int, Field(ge=0, le=MAX_CHANNELS - 1)] | None = None  # [0, 2449]: an index into [[channels]]
+    deadline: Annotated[int, Field(ge=0, le=MAX_DEADLINES - 1)] | None = None  # [0, 99]: an index into [[deadlines]]
     to: dt.date | None = None
     until: dt.date | None = None
-    level: UnitFloat | None = None
+    level: UnitFloat | None = None  # [0, 1]
 
     @model_validator(mode="after")
     def _complete(self) -> ScheduledChange:

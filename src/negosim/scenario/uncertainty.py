@@ -2,34 +2,52 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from negosim.scenario.fields import FiniteFloat, NonNegFloat, Strict
+from negosim.scenario.fields import Strict
+from negosim.scenario.ranges import FieldRange
+
+# [-1e6, 1e6]: wider than any field's range, which each distribution must keep to anyway.
+Param = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
+Spread = Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]  # [0, 1e6]: a normal's sd
+BetaShape = Annotated[float, Field(ge=1e-3, le=1e3, allow_inf_nan=False)]  # [0.001, 1000]: beta's a and b
+ChoiceWeight = Annotated[float, Field(gt=0.0, le=1e6, allow_inf_nan=False)]  # (0, 1e6]
 
 
 class Distribution(Strict):
     """Uncertainty on one parameter, drawn independently for every world.
 
-    Continuous: ``uniform`` (low, high), ``normal`` (mean, sd; clipped to
-    low/high when given), ``triangular`` (low, mode, high), ``beta`` (a, b on
-    [low, high], default [0, 1]). Discrete: ``choice`` picks one of ``values``
-    (numbers, words, lists: any value the key path takes, such as a latency in
-    days or a list of bracketed clauses) with the given ``weights`` (equal by
-    default); worlds that draw the same choices run together.
+    Continuous: ``uniform`` (low, high), ``normal`` (mean, sd), ``triangular``
+    (low, mode, high), ``beta`` (a, b on [low, high], default [0, 1]).
+    Discrete: ``choice`` picks one of ``values`` (numbers, words, lists: any
+    value the key path takes, such as a latency in days or a list of
+    bracketed clauses) with the given ``weights`` (equal by default); worlds
+    that draw the same choices run together.
+
+    Every draw lies in the valid range of its field (see
+    :func:`negosim.scenario.ranges.field_range`): a ``uniform``,
+    ``triangular`` or ``beta`` whose [low, high] leaves that range, or a
+    ``choice`` value outside it, is an error. A ``normal`` is truncated to
+    the field's range, cut further to its own ``low``/``high`` when given,
+    by clipping: a draw beyond a bound lands on the bound (the mass is not
+    spread back), so its ``mean`` must lie inside. A strict bound (such as a
+    reliability above 0) is kept by landing on the nearest representable
+    number inside it.
     """
 
     dist: Literal["uniform", "normal", "triangular", "beta", "choice"]
-    low: FiniteFloat | None = None
-    high: FiniteFloat | None = None
-    mode: FiniteFloat | None = None
-    mean: FiniteFloat | None = None
-    sd: NonNegFloat | None = None
-    a: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
-    b: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+    low: Param | None = None
+    high: Param | None = None
+    mode: Param | None = None
+    mean: Param | None = None
+    sd: Spread | None = None
+    a: BetaShape | None = None
+    b: BetaShape | None = None
     values: tuple[Any, ...] | None = Field(default=None, min_length=1, max_length=64)
-    weights: tuple[Annotated[float, Field(gt=0.0, allow_inf_nan=False)], ...] | None = None
+    weights: tuple[ChoiceWeight, ...] | None = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _complete(self) -> Distribution:
@@ -60,3 +78,21 @@ class Distribution(Strict):
         weights = self.weights or (1.0,) * len(self.values)
         total = sum(weights)
         return [w / total for w in weights]
+
+    def support(self) -> tuple[float, float]:
+        """The closed interval a continuous distribution draws from before any truncation.
+
+        >>> Distribution(dist="beta", a=2, b=2).support(), Distribution(dist="normal", mean=0, sd=1).support()
+        ((0.0, 1.0), (-inf, inf))
+        """
+        low = {"beta": 0.0, "normal": -math.inf}.get(self.dist) if self.low is None else self.low
+        high = {"beta": 1.0, "normal": math.inf}.get(self.dist) if self.high is None else self.high
+        return low, high
+
+    def bounds(self, valid: FieldRange) -> tuple[float, float]:
+        """The least and greatest draw for a field of range ``valid``: the support cut to it.
+
+        >>> Distribution(dist="normal", mean=0.9, sd=0.5).bounds(FieldRange(0.0, 1.0, low_open=True))
+        (5e-324, 1.0)
+        """
+        return valid.within(*self.support()).inner
