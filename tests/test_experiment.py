@@ -116,3 +116,39 @@ def test_plot_redraws_a_sweep_from_the_directory_alone(tmp_path, capsys):
 def test_shipped_experiments_load():
     for path in (ROOT / "experiments").glob("*.toml"):
         assert load_experiment(path).design().shape[0] >= 1
+
+
+def test_a_baseline_point_gets_paired_differences_and_every_share_an_interval(tmp_path):
+    from negosim import experiment_from, load_scenario, run_experiment
+
+    sweep = experiment_from(load_scenario("teaching_three_party"), {"mediator.bias": {"values": [-0.8, 0.0, 0.8]}},
+                            seeds=120)  # fmt: skip
+    spec = sweep.spec.model_copy(update={"experiment": sweep.spec.experiment.model_copy(update={"baseline": 1})})
+    from negosim.runs.experiment_spec import build_experiment
+
+    result = run_experiment(build_experiment(spec, sweep.scenario), out=tmp_path / "s", progress=False, figures=False)
+    summary = pd.read_csv(tmp_path / "s" / "points_summary.csv").set_index("point")
+    assert {"p_deal_low", "p_deal_high", "p_deal@2025-03-01_low"} <= set(summary.columns)
+    differences = pd.read_csv(tmp_path / "s" / "differences.csv")
+    deal = differences[differences["quantity"] == "outcome deal"].set_index("point")
+    assert sorted(deal.index) == [0, 2] and deal["paired"].all()
+    for point in (0, 2):
+        expected = summary.loc[point, "p_deal"] - summary.loc[1, "p_deal"]
+        assert deal.loc[point, "difference"] == pytest.approx(expected)
+        assert deal.loc[point, "low"] <= deal.loc[point, "difference"] <= deal.loc[point, "high"]
+    assert "against the baseline point 1" in (tmp_path / "s" / "report.md").read_text()
+    assert result.differences() is not None
+
+
+def test_a_saltelli_design_reports_sobol_indices_that_find_the_input_that_matters(tmp_path):
+    from negosim import experiment_from, load_scenario, run_experiment
+
+    axes = {"parties.A.reservation.base": {"low": 0.5, "high": 0.95}, "mediator.bias": {"low": -0.05, "high": 0.05}}
+    sweep = experiment_from(load_scenario("teaching_two_party"), axes, design="saltelli", points=16, seeds=30)
+    assert sweep.point_count == 16 * 4 and len(sweep.design()) == 64
+    result = run_experiment(sweep, out=tmp_path / "s", progress=False, figures=False)
+    indices = pd.read_csv(tmp_path / "s" / "sobol.csv")
+    deal = indices[indices["output"] == "p_deal"].set_index("input")
+    assert deal.loc["parties.A.reservation.base", "ST"] > 0.5 > deal.loc["mediator.bias", "ST"]
+    assert "Sobol' indices of P(deal)" in (tmp_path / "s" / "report.md").read_text()
+    assert result.sobol() is not None

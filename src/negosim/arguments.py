@@ -70,3 +70,47 @@ def scheduler_address(text: str) -> str:
     if not SCHEDULER_ADDRESS.match(text) or int(text.rsplit(":", 1)[1]) > 65535:
         raise argparse.ArgumentTypeError(f"expected an address like tcp://host:8786, got {text!r}")
     return text
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set KEY.PATH=VALUE`` (repeatable): see :mod:`negosim.scenario.overrides`."""
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="change one value of the scenario, checked like the file (repeatable), e.g. --set mediator.bias=0.3",
+    )
+
+
+def iso_date(text: str):
+    """A date as YYYY-MM-DD."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def unit_fraction(text: str) -> float:
+    """A number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def figure_formats(text: str) -> tuple[str, ...]:
+    """Figure file formats, comma-separated: png, svg, pdf.
+
+    >>> figure_formats("png,pdf")
+    ('png', 'pdf')
+    """
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    if not formats or any(f not in ("png", "svg", "pdf") for f in formats):
+        raise argparse.ArgumentTypeError(f"expected png, svg and/or pdf, comma-separated, got {text!r}")
+    return formats

@@ -162,7 +162,8 @@ def point_summary(table: pd.DataFrame, points: pd.DataFrame, scenario: Scenario)
         for entry in s["by_date"]:
             for label, share in entry.items():
                 if label != "date":
-                    row[f"p_{label.replace(' ', '_')}@{entry['date']}"] = share["p"]
+                    name = f"p_{label.replace(' ', '_')}@{entry['date']}"
+                    row[name], row[f"{name}_low"], row[f"{name}_high"] = share["p"], share["low"], share["high"]
         row["deal_position_index"] = s["deal_position_index"]["median"]
         row["median_rounds_to_deal"] = s["median_rounds_to_deal"]
         rows.append(row)

@@ -17,12 +17,13 @@ needs ffmpeg (on PATH, or from the imageio-ffmpeg package).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from negosim.arguments import positive_float, seed
+from negosim.arguments import add_set_option, positive_float, seed
 from negosim.errors import UsageError
 
 FORMATS = (".gif", ".mp4")
@@ -58,6 +59,7 @@ def add_parser(commands) -> None:
     anim.add_argument("--fps", type=positive_float, default=2.0, help="frames (rounds) per second (default 2)")
     anim.add_argument("--dpi", type=int, default=100, help="dots per inch of the 12.8 x 7.2 inch frame (default 100)")
     anim.add_argument("--force", action="store_true", help="replace an existing --out file")
+    add_set_option(anim)
     levers = anim.add_argument_group("levers (default: the scenario's own values)")
     levers.add_argument("--bias", type=float, help="mediator bias, -1 (low pole) .. +1 (high pole)")
     levers.add_argument("--deadline", choices=deadline_kinds, help="kind of the first deadline")
@@ -161,8 +163,12 @@ def cmd_animate(args: argparse.Namespace) -> int:
     if not 10 <= args.dpi <= 600:
         raise UsageError(f"--dpi {args.dpi}: expected 10 to 600")
 
+    from negosim.demo.levers import SET_ENV
+    from negosim.scenario.overrides import apply_assignments
+
     path = resolve_scenario(args.scenario)
-    load_scenario(path)  # bad input: one line, exit 2
+    apply_assignments(load_scenario(path), args.set)  # bad input: one line, exit 2
+    os.environ[SET_ENV] = json.dumps(args.set)
     base = load_base(str(path))
     a, b = principals_ab(base)
     pressure, tactic = dict(args.pressure), dict(args.tactic)

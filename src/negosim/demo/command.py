@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import os
 import socket
 import warnings
 from pathlib import Path
 
-from negosim.arguments import port
+from negosim.arguments import add_set_option, port
 from negosim.errors import ScenarioError, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -45,6 +46,7 @@ def add_parser(commands) -> None:
         "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)"
     )
     demo.add_argument("--port", type=port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    add_set_option(demo)
     demo.add_argument(
         "--prepare-assets",
         action="store_true",
@@ -157,8 +159,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         return 0
 
+    from negosim.demo.levers import SET_ENV
+    from negosim.scenario.overrides import apply_assignments
+
     path = resolve_scenario(args.scenario)
-    scenario = load_scenario(path)  # a bad file is one line and exit 2, before any server starts
+    scenario = apply_assignments(load_scenario(path), args.set)  # bad input: one line, exit 2, no server
+    os.environ[SET_ENV] = json.dumps(args.set)
     if not scenario.principals:
         raise ScenarioError(str(path), "parties", "at least one principal for the demo")
     _ensure_assets()

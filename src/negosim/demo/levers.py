@@ -25,6 +25,8 @@ keyword            scenario key path                               values
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,25 +34,30 @@ from negosim.analysis.narrative import Recorder
 from negosim.engine.model import NegotiationModel
 from negosim.scenario import Scenario, build_scenario, load_scenario, resolve_scenario
 from negosim.scenario.edits import with_direct_channel
+from negosim.scenario.overrides import apply_assignments
 from negosim.vocabulary import DeadlineKind, TacticKind
 
 TACTICS = tuple(kind.value for kind in TacticKind)
 DEADLINE_KINDS = tuple(kind.value for kind in DeadlineKind)
 
 
+SET_ENV = "NEGOSIM_DEMO_SET"  # the command line's --set assignments, a JSON list, for the server's pages
+
+
 @lru_cache(maxsize=16)
-def _load(path: str, mtime: float) -> Scenario:
-    return load_scenario(path)
+def _load(path: str, mtime: float, assignments: tuple[str, ...]) -> Scenario:
+    return apply_assignments(load_scenario(path), list(assignments))
 
 
 def load_base(scenario_file: str | Path | None) -> Scenario:
-    """The scenario by path or shipped name (default: the flagship), cached while unchanged."""
+    """The scenario by path or shipped name (default: the flagship) with the ``--set`` values the
+    command line gave (:data:`SET_ENV`), cached while unchanged."""
     path = resolve_scenario(None if scenario_file is None else str(scenario_file))
     try:
         mtime = path.stat().st_mtime
     except OSError:
         mtime = -1.0  # load_scenario reports the missing file
-    return _load(str(path), mtime)
+    return _load(str(path), mtime, tuple(json.loads(os.environ.get(SET_ENV, "[]"))))
 
 
 def principals_ab(scenario: Scenario) -> tuple[str, str | None]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from negosim.plots.style import plt
@@ -15,15 +16,19 @@ if TYPE_CHECKING:
     from negosim.scenario import Scenario
 
 
-def backtest_figure(questions: pd.DataFrame, clauses: pd.DataFrame, scenario: Scenario) -> Figure:
+def backtest_figure(questions: pd.DataFrame, clauses: pd.DataFrame, scenario: Scenario,
+                    ax: tuple[Axes, ...] | None = None) -> Figure:  # fmt: skip
     """Left: each question's Brier score (lower is better) for negosim, 'nothing moves' and
     every forecaster that answered it. Right: each ledger clause value against negosim's
     median (with its interquartile range) and the start text's value."""
     panels = 2 if len(clauses) and clauses["value"].notna().any() else 1
-    fig, axes = plt.subplots(
-        1, panels, figsize=(6.2 * panels, 0.32 * max(len(questions), 8) + 1.8), layout="constrained", squeeze=False
-    )
-    ax = axes[0, 0]
+    if ax is None:
+        fig, grid = plt.subplots(1, panels, figsize=(6.2 * panels, 0.32 * max(len(questions), 8) + 1.8),
+                                 layout="constrained", squeeze=False)  # fmt: skip
+        axes = list(grid[0])
+    else:
+        axes, fig = list(ax), ax[0].figure
+    ax = axes[0]
     forecasters = [c[: -len(" brier")] for c in questions if c.endswith(" brier")]
     series = [("negosim", "model_brier", "#264653"), ("nothing moves", "still_brier", "#adb5bd")]
     series += [(name, f"{name} brier", colour) for name, colour in zip(forecasters, ("#e76f51", "#f4a261", "#2a9d8f"))]
@@ -41,7 +46,7 @@ def backtest_figure(questions: pd.DataFrame, clauses: pd.DataFrame, scenario: Sc
     ax.set_title(f"{scenario.meta.name}: questions")
     ax.legend(fontsize="small", loc="lower right")
     if panels == 2:
-        _clause_values(axes[0, 1], clauses.dropna(subset=["value"]), scenario)
+        _clause_values(axes[1], clauses.dropna(subset=["value"]), scenario)
     return fig
 
 

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from negosim.analysis.summary import questions, summarize
-from negosim.plots.style import STATUS_COLOURS, plt
+from negosim.plots.style import STATUS_COLOURS, new_axes
 from negosim.vocabulary import Outcome
 
 if TYPE_CHECKING:
@@ -18,26 +19,39 @@ if TYPE_CHECKING:
 OUTCOMES = Outcome.labels()  # the outcome classes, in table order
 
 
-def outcome_shares(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Share of worlds in each outcome class, with 95% Wilson intervals."""
+def outcome_shares(outcomes: pd.DataFrame, scenario: Scenario, ax: Axes | None = None) -> Figure:
+    """Share of worlds in each outcome class, with 95% Wilson intervals (the value beside each bar,
+    clear of its interval)."""
     summary = summarize(outcomes, scenario)["outcomes"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    fig, ax = new_axes(ax, (6.4, 4.0))
     shares = np.array([summary[s]["p"] for s in OUTCOMES])
     low = np.maximum(shares - np.array([summary[s]["low"] for s in OUTCOMES]), 0.0)
     high = np.maximum(np.array([summary[s]["high"] for s in OUTCOMES]) - shares, 0.0)
     ax.bar(OUTCOMES, 100 * shares, color=[STATUS_COLOURS[s] for s in OUTCOMES])
     ax.errorbar(OUTCOMES, 100 * shares, yerr=100 * np.vstack([low, high]), fmt="none", ecolor="black", capsize=5)
-    for x, share in enumerate(shares):
-        ax.annotate(f"{100 * share:.1f}%", (x, 100 * share), textcoords="offset points", xytext=(0, 4), ha="center")
+    tops = shares + high
+    for x, (share, top) in enumerate(zip(shares, tops, strict=True)):  # above the interval, not on it
+        ax.annotate(f"{100 * share:.1f}%", (x, 100 * top), textcoords="offset points", xytext=(0, 3), ha="center",
+                    fontsize="small")  # fmt: skip
     ax.set_ylabel("share of worlds (%)")
-    ax.set_ylim(0, min(100, 100 * shares.max() * 1.25 + 5))
-    ax.set_title(f"{scenario.meta.name}: outcomes over {len(outcomes)} worlds (95% Wilson intervals)")
+    ax.set_ylim(0, min(112, 100 * tops.max() * 1.2 + 6))
+    ax.set_title(
+        f"{scenario.meta.name}: outcomes over {len(outcomes):,} worlds\n(95% Wilson intervals)", fontsize="medium"
+    )
     return fig
 
 
-def position_histogram(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
+def text_name(scenario: Scenario, text_id: str | None, fallback: str) -> str:
+    """A reference text's short name: its label up to the first colon ("Geneva: the 19-point...")."""
+    if text_id is None:
+        return fallback
+    label = scenario.texts[text_id].label
+    return label.split(":")[0] if ":" in label and label.index(":") <= 30 else text_id
+
+
+def position_histogram(outcomes: pd.DataFrame, scenario: Scenario, ax: Axes | None = None) -> Figure:
     """Where the final texts land between the two reference texts."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    fig, ax = new_axes(ax, (6.4, 4.0))
     status = outcomes["status"].astype(str)
     values = outcomes["position_index"]
     finite = values[np.isfinite(values)]
@@ -47,22 +61,22 @@ def position_histogram(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
         chosen = values[(status == name) & np.isfinite(values)]
         if len(chosen):
             ax.hist(chosen, bins=bins, alpha=0.7, label=f"{name} ({len(chosen)})", color=STATUS_COLOURS[name])
-    start = scenario.index_from or "index 0"
-    end = scenario.index_to or "index 1"
+    start = text_name(scenario, scenario.index_from, "index 0")
+    end = text_name(scenario, scenario.index_to, "index 1")
     for x, name in ((0.0, start), (1.0, end)):
         ax.axvline(x, color="black", linestyle="--", linewidth=1)
         ax.annotate(name, (x, 1), xycoords=("data", "axes fraction"), xytext=(3, -12), textcoords="offset points")
     ax.set_xlabel(f"position index of the final text ({start} = 0, {end} = 1)")
     ax.set_ylabel("worlds")
     ax.set_title("Where the text ends, by outcome")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", title="outcome (worlds)")
     return fig
 
 
-def signing_times(outcomes: pd.DataFrame, scenario: Scenario) -> Figure:
+def signing_times(outcomes: pd.DataFrame, scenario: Scenario, ax: Axes | None = None) -> Figure:
     """Cumulative share of worlds in which each dated question (a deal, each principal
     accepting or signing, the named events) has been answered yes, by date."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    fig, ax = new_axes(ax, (6.4, 4.0))
     calendar = scenario.calendar
     dates = pd.date_range(calendar.start, calendar.horizon, freq=f"{calendar.round_days}D")
     for column, label in questions(scenario).items():

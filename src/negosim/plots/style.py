@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)  # figures are files; never open a window
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from negosim.files import write_atomic
@@ -22,12 +23,27 @@ STATUS_COLOURS = {
 }
 
 
-def save_figures(figures: dict[str, Figure], directory: Path) -> list[str]:
-    """Write each figure as PNG; returns the file names."""
+FORMATS = ("png", "svg", "pdf")
+SCREEN_DPI = 120
+PRINT_DPI = 300
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """The figure and axes to draw on: ``ax`` and its figure, or a new figure of ``figsize`` inches."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax
+
+
+def save_figures(figures: dict[str, Figure], directory: Path, formats: tuple[str, ...] = ("png",),
+                 dpi: int = SCREEN_DPI) -> list[str]:  # fmt: skip
+    """Write each figure in each format (``png``, ``svg``, ``pdf``; raster at ``dpi``); returns the file names."""
     names = []
     for stem, fig in figures.items():
-        name = f"{stem}.png"
-        write_atomic(directory / name, lambda path, fig=fig: fig.savefig(path, dpi=120, format="png"))
+        for fmt in formats:
+            name = f"{stem}.{fmt}"
+            write_atomic(directory / name, lambda path, fig=fig, fmt=fmt: fig.savefig(path, dpi=dpi, format=fmt))
+            names.append(name)
         plt.close(fig)
-        names.append(name)
     return names

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from negosim.analysis.summary import wilson
-from negosim.plots.style import STATUS_COLOURS, plt
+from negosim.plots.labels import key_label
+from negosim.plots.style import STATUS_COLOURS, new_axes
 from negosim.vocabulary import Outcome
 
 if TYPE_CHECKING:
@@ -37,26 +39,27 @@ def _shares_by(table: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def outcome_vs_parameter(table: pd.DataFrame, axis: str, scenario: Scenario) -> Figure:
+def outcome_vs_parameter(table: pd.DataFrame, axis: str, scenario: Scenario, ax: Axes | None = None) -> Figure:
     """Each outcome's probability against one swept parameter, with 95% Wilson bands
     (other axes pooled)."""
     shares = _shares_by(table, _binned(table[axis]))
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    fig, ax = new_axes(ax, (6.4, 4.0))
     for name in OUTCOMES:
         part = shares[shares["status"] == name].sort_values("value")
         if part["p"].max() == 0:
             continue
         ax.plot(part["value"], 100 * part["p"], marker="o", color=STATUS_COLOURS[name], label=name)
         ax.fill_between(part["value"], 100 * part["low"], 100 * part["high"], color=STATUS_COLOURS[name], alpha=0.25)
-    ax.set_xlabel(f"{axis} (scenario units)")
+    ax.set_xlabel(key_label(axis, scenario))
     ax.set_ylabel("probability (%)")
     ax.set_ylim(0, 100)
-    ax.set_title(f"{scenario.meta.name}: outcomes against {axis} (95% Wilson bands)")
+    ax.set_title(f"{scenario.meta.name}: outcomes against\n{key_label(axis, scenario)} (95% Wilson bands)",
+                 fontsize="medium")  # fmt: skip
     ax.legend(fontsize="small")
     return fig
 
 
-def deal_heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, scenario: Scenario) -> Figure:
+def deal_heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, scenario: Scenario, ax: Axes | None = None) -> Figure:
     """P(deal) over two swept parameters (exact grid, or bins for sampled designs)."""
     frame = pd.DataFrame(
         {
@@ -66,7 +69,7 @@ def deal_heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, scenario: Scenar
         }
     )
     grid = frame.pivot_table(index="y", columns="x", values="deal", aggfunc="mean").sort_index(ascending=False)
-    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    fig, ax = new_axes(ax, (6.4, 4.8))
     image = ax.imshow(100 * grid.to_numpy(), cmap="viridis", aspect="auto", vmin=0, vmax=100)
     ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], rotation=45)
     ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
@@ -81,8 +84,8 @@ def deal_heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, scenario: Scenar
                 color="white" if value < 0.6 else "black",
                 fontsize="small",
             )
-    ax.set_xlabel(f"{x_axis} (scenario units)")
-    ax.set_ylabel(f"{y_axis} (scenario units)")
+    ax.set_xlabel(key_label(x_axis, scenario))
+    ax.set_ylabel(key_label(y_axis, scenario))
     ax.set_title(f"{scenario.meta.name}: P(deal) in %")
     fig.colorbar(image, ax=ax, label="P(deal) (%)")
     return fig

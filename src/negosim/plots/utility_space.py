@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from negosim.analysis.reference import ReferencePoints
-from negosim.plots.style import STATUS_COLOURS, plt
+from negosim.plots.style import STATUS_COLOURS, new_axes
 
 if TYPE_CHECKING:
     from negosim.scenario import Scenario
@@ -28,7 +29,12 @@ MARKERS = {
 
 
 def utility_space(
-    outcomes: pd.DataFrame, points: ReferencePoints, party_a: str, party_b: str, scenario: Scenario
+    outcomes: pd.DataFrame,
+    points: ReferencePoints,
+    party_a: str,
+    party_b: str,
+    scenario: Scenario,
+    ax: Axes | None = None,
 ) -> Figure:
     """Outcome rows (``utility_<a>`` against ``utility_<b>``, coloured by status),
     the sampled Pareto frontier, the Nash (symmetric and weighted),
@@ -40,10 +46,10 @@ def utility_space(
     for pid in (party_a, party_b):
         if pid not in points.parties:
             raise ValueError(f"{pid!r} is not one of the reference points' parties {points.parties}")
-    fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
+    fig, ax = new_axes(ax, (6.4, 5.6))
     _outcomes(ax, outcomes, party_a, party_b)
-    _frontier(ax, points, party_a, party_b)
-    _reference_marks(ax, points, party_a, party_b)
+    frontier_line(ax, points, party_a, party_b)
+    reference_marks(ax, points, party_a, party_b)
     ax.set_xlabel(f"utility of {scenario.parties[party_a].label} (0–1)")
     ax.set_ylabel(f"utility of {scenario.parties[party_b].label} (0–1)")
     ax.set_xlim(0, 1.02)
@@ -63,7 +69,8 @@ def _outcomes(ax, outcomes: pd.DataFrame, a: str, b: str) -> None:
                        label=f"{name} ({len(chosen)})", zorder=2)  # fmt: skip
 
 
-def _frontier(ax, points: ReferencePoints, a: str, b: str) -> None:
+def frontier_line(ax: Axes, points: ReferencePoints, a: str, b: str) -> None:
+    """The sampled Pareto frontier in the plane of parties ``a`` and ``b``."""
     front = points.frontier.utilities
     ia, ib = points.parties.index(a), points.parties.index(b)
     if len(points.parties) == 2:
@@ -75,7 +82,8 @@ def _frontier(ax, points: ReferencePoints, a: str, b: str) -> None:
                    zorder=3)  # fmt: skip
 
 
-def _reference_marks(ax, points: ReferencePoints, a: str, b: str) -> None:
+def reference_marks(ax: Axes, points: ReferencePoints, a: str, b: str) -> None:
+    """The Nash, Kalai–Smorodinsky and weighted-mean points and the disagreement point."""
     solutions = points.solutions()
     for z, (name, (text, marker, colour, size)) in enumerate(MARKERS.items()):
         if name in solutions:

@@ -13,17 +13,19 @@ import gc
 import math
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from negosim.engine.model import NegotiationModel
 from negosim.engine.variants import split_variants
-from negosim.runs.lifeline import die_with_parent
+from negosim.runs.lifeline import die_with_parent, workers_skip_main
+from negosim.runs.progress import Progress
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
 
@@ -112,40 +114,53 @@ def execute(
     ``total`` is the number of worlds of the whole run, for the progress bar.
     """
     own_pool = executor is None and workers > 1 and len(tasks) > 1
-    # spawn, not fork: the parent may hold threads (pyarrow, tqdm) that fork would copy mid-lock
-    pool = (
-        ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=die_with_parent,
-            initargs=(os.getpid(),),
-        )
-        if own_pool
-        else executor
-    )
     window = 2 * (workers if executor is None else (os.cpu_count() or 1)) + 2
     pending = sum(seeds.size for _, seeds in tasks.values())
-    bar = tqdm(
-        total=total,
-        initial=total - pending,
-        unit="world",
-        unit_scale=True,
-        desc=desc,
-        disable=not progress,
-        smoothing=0.05,
-    )
+    bar = Progress(total, total - pending, desc, enabled=progress)
     parts: dict[str, pd.DataFrame] = {}
+    left = dict(tasks)
+
+    def take(key: str, table: pd.DataFrame) -> None:
+        del left[key]
+        if decorate is not None:
+            table = decorate(key, table)
+        if store is not None:
+            store.write_part(key, table)
+        else:
+            parts[key] = table
+        bar.update(len(table))
+
     try:
-        for key, table in run_tasks(pool, tasks, window):
-            if decorate is not None:
-                table = decorate(key, table)
-            if store is not None:
-                store.write_part(key, table)
-            else:
-                parts[key] = table
-            bar.update(len(table))
+        if own_pool:
+            _run_on_local_pool(left, workers, window, take)
+        for key, table in run_tasks(executor if not own_pool else None, dict(left), window):
+            take(key, table)
     finally:
         bar.close()
-        if own_pool:
-            pool.shutdown(cancel_futures=True)
     return parts
+
+
+def _run_on_local_pool(tasks: dict, workers: int, window: int, take: Callable[[str, pd.DataFrame], None]) -> None:
+    """Run tasks on a pool of spawned worker processes that die with this one; if the pool cannot
+    start or breaks (no shared memory here, a worker killed), say so in one line and leave the
+    tasks not yet taken to run in this process (the same bits either way)."""
+    try:
+        # spawn, not fork: the parent may hold threads (pyarrow, tqdm) that fork would copy mid-lock
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))  # fmt: skip
+    except (OSError, ImportError, NotImplementedError) as exc:
+        _say_falling_back(exc)
+        return
+    try:
+        with workers_skip_main():  # workers start on submit; see lifeline.workers_skip_main
+            for key, table in run_tasks(pool, dict(tasks), window):
+                take(key, table)
+    except BrokenProcessPool as exc:
+        _say_falling_back(exc)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _say_falling_back(exc: BaseException) -> None:
+    reason = str(exc).split("\n")[0] or exc.__class__.__name__
+    print(f"negosim: worker processes failed ({reason}); running the rest in this process", file=sys.stderr)

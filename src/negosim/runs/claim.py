@@ -28,12 +28,14 @@ MANIFEST = "manifest.json"
 RUN_KINDS = ("run", "experiment")
 # What negosim writes into a run directory: files at the top, and folders with the files they may hold.
 RUN_FILES = (MANIFEST, "outcomes.parquet", "summary.json", "scenario.json", "experiment.json", "points.csv",
-             "points_summary.csv", "report.md", LOCK)  # fmt: skip
+             "points_summary.csv", "differences.csv", "sobol.csv", "report.md", LOCK)  # fmt: skip
 RUN_FOLDERS = {
     "parts": ("part-*.parquet", "part-*.sha256"),
     "figures": ("*.png", "*.pdf", "*.svg"),
     "set-aside": ("*.parquet", "*.parquet.*"),
     "backtest-*": ("backtest.md", "backtest.json", "backtest.png"),
+    "compare-*": ("compare.md", "compare.csv", "compare.png"),
+    "discover-*": ("discover.md", "discover.png"),
 }
 
 

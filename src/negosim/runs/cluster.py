@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from negosim.arguments import scheduler_address
 from negosim.errors import UsageError
-from negosim.runs.lifeline import die_with_parent
+from negosim.runs.lifeline import die_with_parent, workers_skip_main
 
 # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536. That switches off glibc's
 # adaptive thresholds, so every (worlds, parties, clauses) temporary of a round is mmapped and
@@ -73,7 +73,7 @@ def dask_executor(
     cluster = None
     if local_workers is not None:
         environ = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_MALLOC.items()}
-        with dask.config.set(environ):
+        with dask.config.set(environ), workers_skip_main():  # an unguarded script must not re-run in workers
             cluster = LocalCluster(
                 n_workers=local_workers,
                 threads_per_worker=1,

@@ -138,6 +138,8 @@ def run_ensemble(
     progress: bool = True,
     command: str | None = None,
     figures: bool = True,
+    figure_formats: tuple[str, ...] = ("png",),
+    figure_dpi: int = 120,
 ) -> EnsembleResult:
     """Run ``scenario`` for every seed (an int N means seeds 0..N-1; a range is not materialised
     until the run is known to fit in memory).
@@ -146,6 +148,7 @@ def run_ensemble(
     at least 20,000 seeds and this process below that; 1 means this process.
     ``executor``: any ``concurrent.futures.Executor`` (e.g. from
     :func:`negosim.runs.cluster.dask_executor`) to use instead.
+    ``figure_formats``, ``figure_dpi``: the figures' files (``png``, ``svg``, ``pdf``; 300 dpi for print).
     ``out``: a run directory written as chunks finish (see
     :mod:`negosim.runs.store`); the same call after a kill resumes it, and on a
     finished run rewrites whatever summary, report or figure is missing. A
@@ -175,7 +178,7 @@ def run_ensemble(
     run = _Run(scenario, seed_array, workers, executor, progress)
     if out is None:
         return run.in_memory(size)
-    store = RunStore(out)
+    store = RunStore(out, figure_formats=figure_formats, figure_dpi=figure_dpi)
     identity = RunStore.identity(scenario, seed_array)
     with store.claimed(identity, RunStore.provenance(scenario, command), size, force=force) as size:
         write_json(store.dir / "scenario.json", scenario.model_dump(mode="json", by_alias=True))

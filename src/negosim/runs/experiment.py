@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from negosim.analysis.compare import compare_tables
 from negosim.analysis.summary import point_summary
 from negosim.files import write_atomic, write_json
 from negosim.runs.chunks import AUTO_PARALLEL_FROM, default_chunk_size, execute
@@ -24,6 +25,7 @@ from negosim.runs.ensemble import summary_columns
 from negosim.runs.experiment_spec import Experiment, load_experiment
 from negosim.runs.report import experiment_report
 from negosim.runs.resources import plan_chunk_size
+from negosim.runs.sensitivity import sobol_table
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
 
@@ -54,6 +56,31 @@ class ExperimentResult:
         """Per point: the axis values, each outcome's share with its Wilson interval, P(sign by)."""
         return point_summary(self.light(), self.points, self.experiment.scenario)
 
+    def differences(self) -> pd.DataFrame | None:
+        """Each point's paired difference to the experiment's baseline point (None without one):
+        every outcome and dated question, B = the point, A = the baseline, on the same world seeds."""
+        baseline = self.experiment.spec.experiment.baseline
+        if baseline is None:
+            return None
+        table = self.light()
+        scenario = self.experiment.scenario
+        base = table[table["point"] == baseline].reset_index(drop=True)
+        frames = []
+        for point, group in table.groupby("point", sort=True):
+            if point != baseline:
+                rows = compare_tables(base, group.reset_index(drop=True), scenario, scenario)
+                frames.append(rows.assign(point=int(point)))
+        return pd.concat(frames, ignore_index=True)[["point", *frames[0].columns[:-1]]] if frames else None
+
+    def sobol(self) -> pd.DataFrame | None:
+        """Sobol' indices (SALib) of each outcome's and dated question's share across the points,
+        for a ``saltelli`` design (None for any other)."""
+        if self.experiment.spec.experiment.design != "saltelli":
+            return None
+        summary = self.point_summary().sort_values("point")
+        outputs = [c for c in summary.columns if c.startswith("p_") and not c.endswith(("_low", "_high"))]
+        return sobol_table(self.experiment.problem(), summary, outputs, seed=self.experiment.spec.experiment.seed)
+
     def figures(self) -> dict:
         from negosim.plots.sweep import experiment_figures  # matplotlib only when figures are wanted
 
@@ -71,6 +98,8 @@ def run_experiment(
     progress: bool = True,
     command: str | None = None,
     figures: bool = True,
+    figure_formats: tuple[str, ...] = ("png",),
+    figure_dpi: int = 120,
 ) -> ExperimentResult:
     """Run every design point for every world seed; see the module docstring.
 
@@ -101,7 +130,7 @@ def run_experiment(
         parts = sweep.execute(tasks, None)
         table = pd.concat([parts[k] for k in keys], ignore_index=True)
         return ExperimentResult(experiment, points, table=table, meta=sweep.meta(False))
-    store = RunStore(out)
+    store = RunStore(out, figure_formats=figure_formats, figure_dpi=figure_dpi)
     with store.claimed({"experiment_sha256": experiment.digest()}, _provenance(experiment, points, command), size,
                        force=force) as size:  # fmt: skip
         write_atomic(store.dir / "points.csv", points.to_csv)
@@ -151,6 +180,12 @@ class _Sweep:
         def summary() -> dict:
             table = result.point_summary()
             write_atomic(store.dir / "points_summary.csv", lambda path: table.to_csv(path, index=False))
+            sobol = result.sobol()
+            if sobol is not None:
+                write_atomic(store.dir / "sobol.csv", lambda path: sobol.to_csv(path, index=False))
+            differences = result.differences()
+            if differences is not None:
+                write_atomic(store.dir / "differences.csv", lambda path: differences.to_csv(path, index=False))
             return {"experiment": self.experiment.name, "points": json.loads(table.to_json(orient="records"))}
 
         if not (store.dir / "points_summary.csv").is_file():

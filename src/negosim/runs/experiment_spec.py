@@ -5,10 +5,11 @@ An experiment file is TOML, data only::
     [experiment]
     name = "mediator_bias"
     scenario = "geneva_vs_anchorage"   # a shipped name, or a path relative to this file
-    design = "full_factorial"          # or "latin_hypercube", "sobol"
-    points = 16                        # latin_hypercube / sobol only
+    design = "full_factorial"          # or "latin_hypercube", "sobol", "saltelli" (Sobol' indices)
+    points = 16                        # latin_hypercube / sobol; saltelli: base samples N (N x (axes + 2) points)
     seeds = 200                        # worlds per point
     seed = 0                           # first world seed; also seeds the design sampler
+    baseline = 0                       # optional: report every point's paired difference to this one
 
     [axes."mediator.bias"]
     values = [-0.5, 0.0, 0.5]          # or low = -0.5, high = 0.5, steps = 5
@@ -78,10 +79,11 @@ class Header(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=100)  # a plain name, never a path
     description: Text = ""
     scenario: Annotated[str, Field(min_length=1, max_length=4096)]
-    design: Literal["full_factorial", "latin_hypercube", "sobol"] = "full_factorial"
+    design: Literal["full_factorial", "latin_hypercube", "sobol", "saltelli"] = "full_factorial"
     points: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 16
     seeds: Annotated[int, Field(ge=1, le=10_000_000)] = 100
     seed: Annotated[int, Field(ge=0, lt=2**62)] = 0
+    baseline: Annotated[int, Field(ge=0, lt=MAX_POINTS)] | None = None  # a point to report paired differences to
 
 
 class ExperimentSpec(BaseModel):
@@ -110,6 +112,8 @@ class Experiment:
     def point_count(self) -> int:
         """How many design points the experiment has (known before the design is built)."""
         head, axes = self.spec.experiment, self.spec.axes.values()
+        if head.design == "saltelli":  # SALib's design: N base samples x (inputs + 2)
+            return head.points * (len(self.spec.axes) + 2)
         if head.design != "full_factorial":
             return head.points
         return math.prod(len(a.values) if a.values is not None else a.steps for a in axes)
@@ -126,6 +130,12 @@ class Experiment:
         if head.design == "full_factorial":
             rows = list(itertools.product(*(axes[n].grid() for n in names)))
             values = np.array(rows, dtype=float)
+        elif head.design == "saltelli":
+            from SALib.sample import sobol as saltelli
+
+            with warnings.catch_warnings():  # SALib prefers powers of two; other counts still work
+                warnings.simplefilter("ignore", UserWarning)
+                values = saltelli.sample(self.problem(), head.points, calc_second_order=False, seed=head.seed)
         else:
             from scipy.stats import qmc  # scipy.stats is slow to import; only sampled designs need it
 
@@ -144,6 +154,11 @@ class Experiment:
         table = pd.DataFrame(values, columns=names)
         table.index.name = "point"
         return table
+
+    def problem(self) -> dict:
+        """The axes as a SALib problem (names and bounds)."""
+        names = list(self.spec.axes)
+        return {"num_vars": len(names), "names": names, "bounds": [list(self.spec.axes[n].bounds()) for n in names]}
 
     def point_scenario(self, row: pd.Series) -> Scenario:
         overrides = {path: _typed(self.scenario, path, value) for path, value in row.items()}
@@ -194,6 +209,9 @@ def build_experiment(spec: ExperimentSpec, scenario: Scenario, source: str = "<m
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ScenarioError(source, key, "a key path to a numeric parameter (not an id, date or flag)")
     experiment = Experiment(spec, scenario, source)
+    baseline = spec.experiment.baseline
+    if baseline is not None and baseline >= experiment.point_count:
+        raise ScenarioError(source, "experiment.baseline", f"a design point, 0 to {experiment.point_count - 1}")
     if experiment.point_count > MAX_POINTS:
         raise ScenarioError(
             source, "axes", f"at most {MAX_POINTS:,} design points (these axes make {experiment.point_count:,})"
@@ -230,3 +248,23 @@ def experiment_from(
         }
     )
     return build_experiment(spec, scenario)
+
+
+def with_changes(experiment: Experiment, *, seeds: int | None = None, assignments: list[str] = ()) -> Experiment:
+    """The experiment with another number of worlds per point and/or ``--set`` values applied to its
+    base scenario (see :mod:`negosim.scenario.overrides`); an unchanged experiment is returned as is.
+
+    >>> from negosim import experiment_from, load_scenario
+    >>> sweep = experiment_from(load_scenario("teaching_two_party"), {"mediator.bias": {"values": [0.0]}}, seeds=5)
+    >>> changed = with_changes(sweep, seeds=7, assignments=["mediator.step=0.05"])
+    >>> changed.spec.experiment.seeds, changed.scenario.mediator.step
+    (7, 0.05)
+    """
+    from negosim.scenario.overrides import apply_assignments
+
+    if seeds is None and not assignments:
+        return experiment
+    spec = experiment.spec
+    if seeds is not None:
+        spec = spec.model_copy(update={"experiment": spec.experiment.model_copy(update={"seeds": seeds})})
+    return build_experiment(spec, apply_assignments(experiment.scenario, list(assignments)), experiment.source)

@@ -16,6 +16,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCH_SECONDS = 1.0
@@ -44,3 +47,30 @@ def die_with_parent(parent_pid: int, *, signal_on_death: bool = True) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _exit_if_orphaned(parent_pid)  # the parent may have died before this line ran
     threading.Thread(target=_watch, args=(parent_pid,), daemon=True, name="negosim-lifeline").start()
+
+
+@contextmanager
+def workers_skip_main() -> Iterator[None]:
+    """While worker processes start, tell them not to import the parent's ``__main__``.
+
+    A spawned worker normally re-runs the script that started it (as ``__mp_main__``)
+    before it takes work: an unguarded script (no ``if __name__ == "__main__":``) then
+    starts workers from inside a worker and dies, and code read from standard input
+    (``python -``) cannot be re-run at all. negosim's workers need nothing from
+    ``__main__`` (they run :func:`negosim.runs.chunks.run_chunk` on pickled scenarios),
+    so for the moment they start, ``__main__`` is named as a module that multiprocessing
+    leaves alone.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    had_spec, spec = hasattr(main, "__spec__"), getattr(main, "__spec__", None)
+    main.__spec__ = ModuleSpec("__main__", None)  # multiprocessing.spawn skips a main named "__main__"
+    try:
+        yield
+    finally:
+        if had_spec:
+            main.__spec__ = spec
+        else:
+            del main.__spec__

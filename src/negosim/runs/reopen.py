@@ -77,11 +77,12 @@ def open_result(directory: str | Path) -> EnsembleResult | ExperimentResult:
     return ExperimentResult(experiment, points, store=store)
 
 
-def replot(directory: str | Path) -> Path:
-    """Redraw every figure of a run or sweep directory and rewrite its report.md."""
+def replot(directory: str | Path, *, figure_formats: tuple[str, ...] = ("png",), figure_dpi: int = 120) -> Path:
+    """Redraw every figure of a run or sweep directory (in the formats asked) and rewrite its report.md."""
     from negosim.runs.claim import DirectoryLock
 
     result = open_result(directory)
+    result.store.figure_formats, result.store.figure_dpi = tuple(figure_formats), figure_dpi
     with DirectoryLock(result.store.dir):
         manifest = result.store.manifest()
         manifest["figures"] = result.store.save_figures(result.figures())

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from negosim.analysis.summary import point_summary
 from negosim.files import write_bytes
 from negosim.runs.store import RunStore
@@ -24,7 +26,13 @@ REPORT = "report.md"
 
 
 def _figure_lines(names: list[str]) -> list[str]:
-    return [f"![{name}](figures/{name})" for name in names]
+    """Each figure once, as PNG where there is one (else SVG; a PDF is only linked)."""
+    stems = dict.fromkeys(name.rsplit(".", 1)[0] for name in names)
+    lines = []
+    for stem in stems:
+        shown = next((f"{stem}.{fmt}" for fmt in ("png", "svg") if f"{stem}.{fmt}" in names), None)
+        lines.append(f"![{stem}](figures/{shown})" if shown else f"[{stem}.pdf](figures/{stem}.pdf)")
+    return lines
 
 
 def _pct(entry: dict) -> str:
@@ -71,19 +79,60 @@ def run_report(result: EnsembleResult) -> str:
     return "\n".join(lines + _figure_lines(manifest.get("figures", []))) + "\n"
 
 
+def with_intervals(summary: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Shares ``p_<name>`` shown as "47.5 [45.1, 49.9]" (percent with the 95% interval).
+
+    >>> table = pd.DataFrame({"p_deal": [0.475], "p_deal_low": [0.451], "p_deal_high": [0.499]})
+    >>> with_intervals(table, ["deal"])["deal %"].tolist()
+    ['47.5 [45.1, 49.9]']
+    """
+    shown = pd.DataFrame(index=summary.index)
+    for name in names:
+        p, low, high = (100 * summary[f"p_{name}{end}"] for end in ("", "_low", "_high"))
+        shown[f"{name} %"] = [f"{a:.1f} [{b:.1f}, {c:.1f}]" for a, b, c in zip(p, low, high, strict=True)]
+    return shown
+
+
 def experiment_report(result: ExperimentResult) -> str:
-    """The markdown of a finished sweep: the per-point table and the figures."""
+    """The markdown of a finished sweep: the per-point table with 95% intervals, the paired
+    differences to the baseline point (if the experiment names one), and the figures."""
     summary = point_summary(result.light(), result.points, result.experiment.scenario)
     head = result.experiment.spec.experiment
-    shown = ["point", *result.experiment.axes, "worlds", *(f"p_{name}" for name in Outcome.labels())]
+    axes = summary[["point", *result.experiment.axes, "worlds"]]
+    table = pd.concat([axes, with_intervals(summary, Outcome.labels())], axis=1)
     lines = [
         f"# Sweep {head.name}: {len(result.points)} points x {head.seeds} seeds ({head.design})",
         "",
         head.description,
         "",
-        summary[shown].round(3).to_markdown(index=False),
+        "Shares in %, with 95% Wilson intervals.",
+        "",
+        table.to_markdown(index=False),
         "",
     ]
+    sobol = result.sobol()
+    if sobol is not None:
+        deal = sobol[sobol["output"] == "p_deal"].sort_values("ST", ascending=False)
+        lines += [
+            "## Sobol' indices of P(deal) (SALib; 95% bootstrap half-widths)",
+            "",
+            deal[["input", "S1", "S1_conf", "ST", "ST_conf"]].round(3).to_markdown(index=False),
+            "",
+            "Every outcome and dated question: `sobol.csv`.",
+            "",
+        ]
+    differences = result.differences()
+    if differences is not None:
+        deal = differences[differences["quantity"] == "outcome deal"]
+        shown = deal.assign(**{c: (100 * deal[c]).round(1) for c in ("A", "B", "difference", "low", "high")})
+        lines += [
+            f"## P(deal) against the baseline point {head.baseline} (paired by world, percentage points)",
+            "",
+            shown[["point", "A", "B", "difference", "low", "high"]].to_markdown(index=False),
+            "",
+            "Every outcome and dated question: `differences.csv`.",
+            "",
+        ]
     return "\n".join(lines + _figure_lines(result.store.manifest().get("figures", []))) + "\n"
 
 

@@ -79,7 +79,6 @@ def sobol_indices(
 ) -> SensitivityResult:
     """Sobol' indices of every dated question's probability to the inputs at ``paths``
     (default: every ``[uncertainty]`` entry); ``n`` is SALib's base sample size (a power of 2)."""
-    from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
     paths = list(scenario.uncertainty) if paths is None else paths
@@ -103,28 +102,30 @@ def sobol_indices(
     points = pd.DataFrame([{path: _cell(v) for path, v in row.items()} for row in rows])
     for name, (column, date) in wanted.items():
         points[name] = [float(happened_by(tables[key], column, scenario, date).mean()) for key in sorted(tables)]
+    records = sobol_table(problem, points, list(wanted), seed=seed)
+    spread = points[list(wanted)].quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "p50", 0.95: "p95"})
+    return SensitivityResult(points, records, spread.rename_axis("output").reset_index())
+
+
+def sobol_table(problem: dict, points: pd.DataFrame, outputs: list[str], *, seed: int = 0) -> pd.DataFrame:
+    """SALib's Sobol' indices (S1, ST and their bootstrap 95% half-widths) of each output column of
+    ``points`` (one row per point of SALib's Saltelli design for ``problem``), one row per (output, input)."""
+    from SALib.analyze import sobol as analyze
+
     records = []
-    for name in wanted:
-        y = points[name].to_numpy()
-        if np.ptp(y) == 0:  # a question no input moves (always or never happens): no variance to share out
-            records += [
-                {"output": name, "input": p, "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0} for p in paths
-            ]
+    for name in outputs:
+        y = points[name].to_numpy(dtype=float)
+        if np.ptp(y) == 0:  # an output no input moves (always or never happens): no variance to share out
+            records += [{"output": name, "input": p, "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}
+                        for p in problem["names"]]  # fmt: skip
             continue
         si = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
         records += [
-            {
-                "output": name,
-                "input": p,
-                "S1": float(si["S1"][j]),
-                "S1_conf": float(si["S1_conf"][j]),
-                "ST": float(si["ST"][j]),
-                "ST_conf": float(si["ST_conf"][j]),
-            }
-            for j, p in enumerate(paths)
-        ]
-    spread = points[list(wanted)].quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "p50", 0.95: "p95"})
-    return SensitivityResult(points, pd.DataFrame(records), spread.rename_axis("output").reset_index())
+            {"output": name, "input": p, "S1": float(si["S1"][j]), "S1_conf": float(si["S1_conf"][j]),
+             "ST": float(si["ST"][j]), "ST_conf": float(si["ST_conf"][j])}
+            for j, p in enumerate(problem["names"])
+        ]  # fmt: skip
+    return pd.DataFrame(records)
 
 
 def _cell(value: object) -> object:

@@ -25,8 +25,11 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +70,35 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+RESULT_LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "networkx", "pydantic", "SALib")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def code_version() -> str:
+    """The commit negosim runs from (with "+changes" if its files differ from it), or why there is none.
+
+    >>> code_version()  # doctest: +ELLIPSIS
+    '...'
+    """
+    source = Path(__file__).resolve().parents[3]  # src/negosim/runs/store.py -> the checkout
+    if not (source / ".git").exists():
+        return "not a git checkout (installed package)"
+    try:
+        commit = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()  # fmt: skip
+        changed = subprocess.run(["git", "-C", str(source), "status", "--porcelain", "--", "src"],
+                                 capture_output=True, text=True, timeout=10, check=True).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return "a git checkout, commit unknown (git not available)"
+    return commit + ("+changes" if changed else "")
+
+
 def check_destination(folder: Path) -> None:
     """Refuse, in one line, an output path that cannot be a directory."""
     if folder.is_symlink() and not folder.exists():
@@ -85,8 +117,9 @@ def check_destination(folder: Path) -> None:
 class RunStore:
     """The on-disk side of a run or sweep (see the module docstring)."""
 
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, *, figure_formats: tuple[str, ...] = ("png",), figure_dpi: int = 120):
         self.dir = Path(directory)
+        self.figure_formats, self.figure_dpi = tuple(figure_formats), figure_dpi
         self.set_aside: list[str] = []  # what failed its checksum on this resume
 
     # -- identity -----------------------------------------------------------
@@ -96,19 +129,18 @@ class RunStore:
 
     @staticmethod
     def provenance(scenario: Scenario, command: str | None, kind: str = "run") -> dict:
-        """What produced the directory: versions, scenario, command, time."""
-        import mesa
-
+        """What produced the directory: negosim's version and commit, every library that touches a
+        result, the scenario, the command and the time."""
         return {
             "kind": kind,
             "negosim_version": __version__,
+            "code": code_version(),
             "scenario": scenario.meta.name,
             "scenario_file": scenario.source,
-            "command": command,
+            "command": command if command is not None else " ".join(sys.argv),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(),
-            "numpy": np.__version__,
-            "mesa": mesa.__version__,
+            **{name: _version(name) for name in RESULT_LIBRARIES},
         }
 
     def manifest(self) -> dict | None:
@@ -280,13 +312,14 @@ class RunStore:
         return written
 
     def _figures_present(self, names: list[str]) -> bool:
-        return all((self.dir / "figures" / name).is_file() for name in names)
+        formats = {Path(name).suffix.lstrip(".") for name in names}
+        return set(self.figure_formats) <= formats and all((self.dir / "figures" / n).is_file() for n in names)
 
     def save_figures(self, figures: dict) -> list[str]:
         from negosim.plots.style import save_figures  # matplotlib only when figures are saved
 
         (self.dir / "figures").mkdir(exist_ok=True)
-        return save_figures(figures, self.dir / "figures")
+        return save_figures(figures, self.dir / "figures", self.figure_formats, self.figure_dpi)
 
     def read(self, columns: list[str] | None = None, filters: list | None = None) -> pd.DataFrame:
         try:

@@ -88,6 +88,15 @@ class Ledger(Strict):
     source: str = Field(default="<memory>", exclude=True)
 
 
+def shipped_ledgers() -> dict[str, Path]:
+    """Every backtest ledger shipped with negosim, by name.
+
+    >>> sorted(shipped_ledgers())
+    ['geneva_vs_anchorage_2025']
+    """
+    return {path.stem: path for path in sorted(HISTORY.glob("*.toml"))}
+
+
 def resolve_ledger(name: str | Path) -> Path:
     """A path, or the name of a shipped ledger (``history/<name>.toml``)."""
     path = Path(name)

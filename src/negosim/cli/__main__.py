@@ -1,0 +1,7 @@
+"""``python -m negosim.cli``."""
+
+import sys
+
+from negosim.cli import main
+
+sys.exit(main())
