@@ -160,3 +160,33 @@ def test_progress_in_a_log_is_whole_lines(tmp_path):
     assert lines[0] == "teaching_two_party: 0/2,000 worlds (0%)"
     assert lines[-1].startswith("teaching_two_party: 2,000/2,000 worlds (100%) in ")
     assert 3 <= len(lines) <= 12  # a tenth of the way at a time, not a line per chunk
+
+
+@pytest.mark.slow
+def test_an_unguarded_script_runs_on_a_dask_local_cluster_with_the_same_bits(tmp_path, two_party):
+    out = tmp_path / "table.parquet"
+    script = textwrap.dedent(
+        """
+        import sys
+        import negosim
+        from negosim.runs.cluster import dask_executor
+        with dask_executor(local_workers=2) as executor:
+            result = negosim.run_ensemble("teaching_two_party", range(8000), executor=executor, progress=False)
+        result.outcomes.to_parquet(sys.argv[1])
+        """
+    )
+    (tmp_path / "analysis.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "analysis.py"), str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    reference = run_ensemble(two_party, range(8000), processes=1, progress=False).outcomes
+    pd.testing.assert_frame_equal(pd.read_parquet(out), reference, check_exact=True)
+
+
+def test_demo_and_animate_check_set_before_anything_starts(tmp_path):
+    gif = str(tmp_path / "a.gif")
+    for argv in (["demo", "teaching_two_party"], ["animate", "teaching_two_party", "--out", gif]):
+        argv = [*argv, "--set", "mediator.bias=9"]
+        status, _, err = run_cli(argv)
+        assert status == 2
+        assert_one_line(err, "--set mediator.bias=9", "a number in [-1, 1]")
+    assert not (tmp_path / "a.gif").exists()
