@@ -61,4 +61,8 @@ def test_a_direct_ukraine_russia_channel_speeds_convergence(flagship, base):
 
     assert first_russian_signature(direct) < first_russian_signature(base) - 0.5
     assert (direct["status"] == "deal").mean() > (base["status"] == "deal").mean()
-    assert direct["rounds"].mean() < base["rounds"].mean()
+    # deals come sooner (rounds played is no measure: a world of mismatched signatures plays on to the end)
+    assert (
+        direct["deal_round"].where(direct["deal_round"] >= 0).mean()
+        < base["deal_round"].where(base["deal_round"] >= 0).mean()
+    )

@@ -215,7 +215,7 @@ class Mediator(Party):
 
     def _send_text(self) -> None:
         m = self.model
-        delivered = m.state.active[:, None] & (m.draws.text < m.routes.text_reliability[None, :])
+        delivered = m.state.active[:, None] & (m.draws.text < m.reliability.text)
         m.mailbox.post_text(
             m.round, self.text, self.status, np.where(m.state.active, self.version, NO_VERSION), delivered
         )

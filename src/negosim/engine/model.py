@@ -29,6 +29,7 @@ from negosim.engine.mediator import Mediator
 from negosim.engine.outcomes import classify, outcome_table
 from negosim.engine.params import ModelParams
 from negosim.engine.principal import Observer, Party, Principal
+from negosim.engine.reliability import Reliability
 from negosim.engine.state import Snapshot, WorldState
 from negosim.engine.streams import RoundDraws, WorldStreams, world_seeds
 from negosim.engine.utility import evaluate, position_index
@@ -82,6 +83,7 @@ class NegotiationModel(EventSource, mesa.Model):
         self.params = params = ModelParams.build(s, self.streams)
         self.graph = build_graph(s)
         self.route_plan = s.routes
+        self.reliability_plan = tuple(Reliability.of(r, params.channel_reliability) for r in self.route_plan.periods)
         self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses)
         values, status = params.reference[s.mediator.start_text]
         text, status = np.tile(values, (W, 1)), np.tile(status, (W, 1))
@@ -109,6 +111,11 @@ class NegotiationModel(EventSource, mesa.Model):
         return next(a for a in self.agents if a.pid == pid)
 
     @property
+    def reliability(self) -> Reliability:
+        """The delivery probabilities of this round's routes, per world where drawn."""
+        return self.reliability_plan[int(np.searchsorted(self.route_plan.starts, self.round, side="right")) - 1]
+
+    @property
     def routes(self):
         """The routes messages sent this round travel (see :class:`~negosim.scenario.graph.RoutePlan`)."""
         return self.route_plan.at(self.round)
@@ -119,7 +126,7 @@ class NegotiationModel(EventSource, mesa.Model):
         mediator revises and sends; the battlefield moves; deadlines fall due;
         finished worlds are settled."""
         self.draws = RoundDraws.draw(
-            self.streams, self.round, self.n_parties, self.n_clauses, len(self.deadlines), self.routes.lossy_up
+            self.streams, self.round, self.n_parties, self.n_clauses, len(self.deadlines), self.reliability.lossy_up
         )
         self.mailbox.clear_slot(self.round)
         self._deliver()

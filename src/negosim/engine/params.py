@@ -17,6 +17,7 @@ from scipy.special import betaincinv, ndtri
 from negosim.engine.battlefield import ReservationModel
 from negosim.engine.streams import WorldStreams
 from negosim.engine.utility import Preferences
+from negosim.errors import ScenarioError
 from negosim.scenario.keypaths import lookup
 from negosim.scenario.ranges import FieldRange, field_range
 from negosim.scenario.schema import Distribution, Scenario
@@ -56,6 +57,7 @@ class WorldParams:
         self.scenario = scenario
         self._plain = scenario.plain
         self._draws: dict[str, np.ndarray] = {}
+        self.read: set[str] = set()  # the uncertain paths the engine has read (see unread)
         for path, dist in scenario.uncertainty.items():
             if not dist.discrete:  # a choice picks the world's variant before the model is built
                 valid = field_range(type(scenario), path)
@@ -64,6 +66,7 @@ class WorldParams:
     def value(self, path: str, default: float | None = None) -> np.ndarray:
         """Shape (1,) for a certain value, (W,) for an uncertain one."""
         if path in self._draws:
+            self.read.add(path)
             return self._draws[path]
         try:
             raw = lookup(self._plain, path)
@@ -86,11 +89,22 @@ class WorldParams:
         out = np.repeat(base, max(self._draws[f"{prefix}.{clause_ids[k]}"].size for k in uncertain), axis=0)
         for k in uncertain:
             out[:, k] = self._draws[f"{prefix}.{clause_ids[k]}"]
+            self.read.add(f"{prefix}.{clause_ids[k]}")
         return out
 
     def per_party(self, field: str, default: float) -> np.ndarray:
         """``parties.<P>.<field>`` for every party, (1|W, P)."""
         return _columns([self.value(f"parties.{pid}.{field}", default) for pid in self.scenario.party_ids])
+
+    def check_all_read(self) -> None:
+        """Refuse a per-world draw the dynamics never read (it would be reported, but not used)."""
+        unread = sorted(set(self._draws) - self.read)
+        if unread:
+            raise ScenarioError(
+                self.scenario.source,
+                f"uncertainty.{unread[0]}",
+                'a key path the engine draws per world (draw this one with dist = "choice")',
+            )
 
     @property
     def drawn(self) -> dict[str, np.ndarray]:
@@ -190,6 +204,7 @@ class ModelParams:
     drift: np.ndarray
     volatility: np.ndarray
     extension_prob: list[np.ndarray]
+    channel_reliability: np.ndarray | None  # (W, C) where some channel's reliability is drawn, else None
     drawn: dict[str, np.ndarray]
 
     @classmethod
@@ -202,7 +217,7 @@ class ModelParams:
                 for field in ("base", "territory_weight", "expected_drift", "lookahead", "war_cost")
             }
         )
-        return cls(
+        params = cls(
             prefs=prefs,
             reservation=reservation,
             tactics=_tactics(scenario, values),
@@ -223,8 +238,11 @@ class ModelParams:
                 for j, d in enumerate(scenario.deadlines)
                 if d.kind != DeadlineKind.ABSENT
             ],
+            channel_reliability=_channel_reliability(scenario, values),
             drawn=values.drawn,
         )
+        values.check_all_read()
+        return params
 
 
 def _tactics(scenario: Scenario, values: WorldParams) -> TacticParams:
@@ -309,22 +327,21 @@ def _bound(scenario: Scenario, values: WorldParams, pid: str, side: str, default
 
 
 def _reference_texts(scenario: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each reference text's values (K,) and statuses (K,): open, bracketed, dropped or deferred."""
     out = {}
     for name, text in scenario.texts.items():
         values = np.array([text.values[c] for c in scenario.clause_ids])
-        status = np.array(
-            [
-                ClauseStatus.BRACKETED
-                if c in text.bracketed
-                else ClauseStatus.DROPPED
-                if c in text.dropped
-                else ClauseStatus.OPEN
-                for c in scenario.clause_ids
-            ],
-            dtype=np.int8,
-        )
+        status = np.array([_text_status(text, c) for c in scenario.clause_ids], dtype=np.int8)
         out[name] = (values, status)
     return out
+
+
+def _channel_reliability(scenario: Scenario, values: WorldParams) -> np.ndarray | None:
+    """Every channel's reliability per world (W, C), if any is drawn per world; else None."""
+    paths = [f"channels.{c}.reliability" for c in range(len(scenario.channels))]
+    if not any(path in scenario.uncertainty for path in paths):
+        return None
+    return _columns([values.value(path) for path in paths])
 
 
 def _text_status(text, cid: str) -> ClauseStatus:

@@ -50,7 +50,8 @@ class Party(mesa.Agent):
         m, i = self.model, self.index
         draws = m.draws.upward.get(i)
         # Only lossy routes draw; a sure route always delivers, a missing one never does.
-        arrives = m.routes.up_reliability[i] > 0 if draws is None else draws < m.routes.up_reliability[i]
+        reliability = m.reliability.up[:, i]  # (1|W, K)
+        arrives = reliability > 0 if draws is None else draws < reliability
         m.mailbox.post_objection(m.round, i, objection, sending[:, None] & arrives)
         self.messages += sending
         self.last_objection = np.where(sending, m.round, self.last_objection)
@@ -177,7 +178,7 @@ class Principal(Party):
     def _accept(self, accepts: np.ndarray) -> None:
         """Tell the mediator which version it accepts (a signature too, if accepting is signing)."""
         m, held = self.model, self.model.state.held_version[:, self.index]
-        arrives = m.draws.signature[:, self.index] < m.routes.signal_reliability[self.index]
+        arrives = m.draws.signature[:, self.index] < m.reliability.signal[:, self.index]
         m.mailbox.post_acceptance(m.round, self.index, np.where(accepts & arrives, held, NO_VERSION))
         self.accept_round = np.where(accepts & (self.accept_round < 0), m.round, self.accept_round)
         if self.signing == SigningRule.ON_ACCEPTANCE:

@@ -28,8 +28,8 @@ UNREACHABLE = -1
 
 def build_graph(scenario: Scenario, open_channels: frozenset[int] | None = None) -> nx.DiGraph:
     """A DiGraph with one node per party (attribute ``role``, ``label``) and
-    one edge per channel direction (``latency``, ``reliability``, ``clauses``,
-    ``label``; ``clauses`` is None for a full-text channel). ``open_channels``
+    one edge per channel direction (``channel``, its index; ``latency``, ``reliability``,
+    ``clauses``, ``label``; ``clauses`` is None for a full-text channel). ``open_channels``
     (indices into ``scenario.channels``) keeps only those; default: every channel."""
     graph = nx.DiGraph(name=scenario.meta.name)
     for pid, party in scenario.parties.items():
@@ -38,6 +38,7 @@ def build_graph(scenario: Scenario, open_channels: frozenset[int] | None = None)
         if open_channels is not None and index not in open_channels:
             continue
         attrs = dict(
+            channel=index,
             latency=ch.latency,
             reliability=ch.reliability,
             clauses=None if ch.clauses is None else frozenset(ch.clauses),
@@ -64,15 +65,16 @@ def _edge_cost(u: str, v: str, data: dict) -> float:
     return data["latency"] - 1e-6 * math.log(data["reliability"])
 
 
-def _route(graph: nx.DiGraph, source: str, target: str) -> tuple[int, float]:
+def _route(graph: nx.DiGraph, source: str, target: str) -> tuple[int, float, tuple[int, ...]]:
+    """Latency, delivery probability and the channels passed, of the fastest path."""
     try:
         path = nx.dijkstra_path(graph, source, target, weight=_edge_cost)
     except nx.NetworkXNoPath:
-        return UNREACHABLE, 0.0
+        return UNREACHABLE, 0.0, ()
     edges = list(itertools.pairwise(path))
     latency = sum(graph.edges[e]["latency"] for e in edges)
     reliability = math.prod(graph.edges[e]["reliability"] for e in edges)
-    return latency, reliability
+    return latency, reliability, tuple(graph.edges[e]["channel"] for e in edges)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Routes:
     ``text_*[i]``: whole text from the mediator to party i;
     ``up_*[i, k]``: party i's message on clause k to the mediator;
     ``signal_*[i]``: party i's signature to the mediator (needs a full channel).
+    ``*_channels``: the channels each route passes, in order (for reliabilities drawn per world).
     """
 
     text_latency: np.ndarray
@@ -90,6 +93,9 @@ class Routes:
     up_reliability: np.ndarray
     signal_latency: np.ndarray
     signal_reliability: np.ndarray
+    text_channels: tuple[tuple[int, ...], ...] = ()
+    up_channels: tuple[tuple[tuple[int, ...], ...], ...] = ()
+    signal_channels: tuple[tuple[int, ...], ...] = ()
 
     @cached_property
     def lossy_up(self) -> list[int]:
@@ -112,14 +118,15 @@ def compute_routes(scenario: Scenario, graph: nx.DiGraph | None = None) -> Route
     sig_l, sig_r = np.full(n, UNREACHABLE), np.zeros(n)
     up_l, up_r = np.full((n, k), UNREACHABLE), np.zeros((n, k))
     per_clause = {c: _carrying(graph, frozenset([c])) for c in clauses}
+    text_c, sig_c, up_c = [()] * n, [()] * n, [[()] * k for _ in range(n)]
     for i, pid in enumerate(parties):
         if pid == mediator:
             continue
-        text_l[i], text_r[i] = _route(full, mediator, pid)
-        sig_l[i], sig_r[i] = _route(full, pid, mediator)
+        text_l[i], text_r[i], text_c[i] = _route(full, mediator, pid)
+        sig_l[i], sig_r[i], sig_c[i] = _route(full, pid, mediator)
         for j, cid in enumerate(clauses):
-            up_l[i, j], up_r[i, j] = _route(per_clause[cid], pid, mediator)
-    return Routes(text_l, text_r, up_l, up_r, sig_l, sig_r)
+            up_l[i, j], up_r[i, j], up_c[i][j] = _route(per_clause[cid], pid, mediator)
+    return Routes(text_l, text_r, up_l, up_r, sig_l, sig_r, tuple(text_c), tuple(map(tuple, up_c)), tuple(sig_c))
 
 
 @dataclass(frozen=True)
