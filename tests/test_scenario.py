@@ -7,6 +7,7 @@ import pytest
 
 from negosim import ScenarioError, load_scenario
 from negosim.cli import main
+from negosim.scenario import build_scenario
 
 from conftest import SCENARIOS
 
@@ -120,3 +121,18 @@ def test_overrides_by_key_path_fix_the_value(flagship):
     assert "mediator.bias" not in changed.uncertainty
     with pytest.raises(ScenarioError):
         flagship.with_values({"mediator.nonsense": 1})
+
+
+def test_a_veto_over_clauses_of_no_weight_to_its_party_is_refused(flagship):
+    raw = flagship.model_dump(mode="python", by_alias=True)
+    for cid in raw["parties"]["RU"]["veto"]["clauses"]:
+        raw["parties"]["RU"]["salience"][cid] = 0.0
+    with pytest.raises(ScenarioError, match=r"parties\.RU\.veto\.clauses: clauses the party gives some salience"):
+        build_scenario(raw, "f.toml")
+
+
+def test_a_source_key_in_a_file_is_an_unknown_key(two_party):
+    raw = two_party.model_dump(mode="python", by_alias=True)
+    raw["source"] = "elsewhere.toml"
+    with pytest.raises(ScenarioError, match=r"f\.toml: source: no such key"):
+        build_scenario(raw, "f.toml")

@@ -151,8 +151,8 @@ def test_field_range_membership_respects_strict_bounds_and_integers():
     ("path", "dist", "bad_key", "shown"),
     [
         ("channels.0.reliability", {"dist": "uniform", "low": 0.0, "high": 0.0}, "", "(0, 1] (got [0, 0])"),
-        ("mediator.step", {"dist": "uniform", "low": -0.1, "high": 0.1}, "", "(0, 0.25]"),  # a negative step
-        ("mediator.step", {"dist": "triangular", "low": 0.1, "mode": 0.2, "high": 0.3}, "", "(0, 0.25]"),
+        ("mediator.step", {"dist": "uniform", "low": -0.1, "high": 0.1}, "", "(0, 0.15]"),  # a negative step
+        ("mediator.step", {"dist": "triangular", "low": 0.1, "mode": 0.2, "high": 0.3}, "", "(0, 0.15]"),
         ("mediator.step", {"dist": "beta", "a": 2.0, "b": 2.0}, "", "(got [0, 1])"),  # beta's default support
         ("parties.A.ideal.X", {"dist": "uniform", "low": 0.0, "high": math.inf}, ".high", "finite"),
         ("parties.A.ideal.X", {"dist": "normal", "mean": 5.0, "sd": 0.1}, ".mean", "[0, 1] (got 5)"),
@@ -172,8 +172,8 @@ def _draws(scenario, path: str, worlds: int = 4000) -> np.ndarray:
 
 def test_normal_draws_are_truncated_to_the_field_and_keep_strict_bounds(teaching):
     s = teaching["teaching_two_party"]
-    step = _draws(s.with_uncertainty({"mediator.step": {"dist": "normal", "mean": 0.02, "sd": 0.25}}), "mediator.step")
-    assert step.min() > 0.0 and step.max() <= 0.25 and (step == 0.25).any()
+    step = _draws(s.with_uncertainty({"mediator.step": {"dist": "normal", "mean": 0.02, "sd": 0.15}}), "mediator.step")
+    assert step.min() > 0.0 and step.max() <= 0.15 and (step == 0.15).any()
     assert step.min() == np.nextafter(0.0, 1.0)  # the nearest number inside, not 0
     cut = {"dist": "normal", "mean": 0.5, "sd": 0.5, "low": 0.3}
     ideal = _draws(s.with_uncertainty({"parties.A.ideal.X": cut}), "parties.A.ideal.X")

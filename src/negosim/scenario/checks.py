@@ -91,6 +91,8 @@ class _Checker:
                 self.need_text(f"{base}.veto.reference", party.veto.reference)
                 for cid in party.veto.clauses:
                     self.need_clause(f"{base}.veto.clauses", cid)
+                if sum(party.salience.get(c, 0.0) for c in party.veto.clauses) <= 1e-9:
+                    self.fail(f"{base}.veto.clauses", "clauses the party gives some salience (these weigh nothing to it)")
             for cid, bound in party.red_lines.items():
                 if not bound.min <= party.ideal[cid] <= bound.max:
                     self.fail(f"{base}.red_lines.{cid}", "a range that contains the party's own ideal point")

@@ -87,7 +87,7 @@ class Veto(Strict):
 class Walkout(Strict):
     """Leave the talks after ``patience`` rounds below reservation by ``margin``."""
 
-    margin: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.1  # [0, 10]; above 3 it never walks
+    margin: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.1  # [0, 10], in utility units
     patience: PositiveRounds = 5  # [1, 2000]
 
 
@@ -163,9 +163,9 @@ class Mediator(Strict):
 
     Its payoff is its own clause utility, plus ``deal_bonus`` for a deal,
     minus ``impatience`` per round used; impatience also makes its threats
-    grow by that fraction each round. ``bias`` in [-1, 1] leans toward the
+    grow linearly, to ``per_round × (1 + impatience × rounds)``. ``bias`` in [-1, 1] leans toward the
     low (-1) or high (+1) pole; ``own_weight`` in [0, 10] is the pull of its
-    own interests (the principals' pulls sum to 1); ``step`` in (0, 0.25] is
+    own interests (the principals' pulls sum to 1); ``step`` in (0, 0.15] is
     its first revision per clause; ``deal_bonus`` in [0, 10]; ``impatience``
     in [0, 1] per round.
     """
@@ -174,7 +174,7 @@ class Mediator(Strict):
     start_text: Id
     bias: SignedUnitFloat = 0.0
     own_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
-    step: Annotated[float, Field(gt=0.0, le=0.25, allow_inf_nan=False)] = 0.05
+    step: Annotated[float, Field(gt=0.0, le=0.15, allow_inf_nan=False)] = 0.05
     deal_bonus: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
     impatience: UnitFloat = 0.0
     leverage: dict[Id, Leverage] = {}

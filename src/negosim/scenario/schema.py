@@ -44,7 +44,7 @@ from negosim.vocabulary import Role
 
 
 class Clause(Strict):
-    """One dimension of the text: 0 is the Kyiv/E3 pole, 1 the Moscow pole."""
+    """One dimension of the text, from 0 (``low``, the first of ``meta.poles``) to 1 (``high``)."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)
     label: Label
@@ -76,7 +76,7 @@ class Channel(Strict):
 
 
 class Battlefield(Strict):
-    """Share of contested territory held by Moscow, a random walk per round: ``territory``
+    """Share of contested territory held by the side at the high pole, a random walk per round: ``territory``
     in [0, 1] at the start, ``drift`` in [-1, 1] and ``volatility`` in [0, 1] per round."""
 
     territory: UnitFloat = 0.5
@@ -175,6 +175,8 @@ def build_scenario(raw: dict, source: str = "<memory>") -> Scenario:
     """Validate a plain dict (as read from TOML) into a :class:`Scenario`."""
     if not isinstance(raw, dict):
         raise ScenarioError(source, "", "a table of scenario keys")
+    if "source" in raw:  # the loader's own field (where the file was read from), never a file's key
+        raise ScenarioError(source, "source", "no such key (unknown key; check its spelling)")
     try:
         scenario = Scenario.model_validate({**raw, "source": source})
     except ValidationError as exc:

@@ -47,7 +47,7 @@ class Calendar(Strict):
     def _ordered(self) -> Calendar:
         if self.horizon <= self.start:
             raise ValueError("horizon must come after start")
-        rounds = (self.horizon - self.start).days // self.round_days
+        rounds = (self.horizon - self.start).days // self.round_days + 1  # both ends, as self.rounds
         if rounds > MAX_ROUNDS:
             raise ValueError(f"at most {MAX_ROUNDS} rounds (got {rounds})")
         if any(not self.start <= d <= self.horizon for d in self.report_dates):
