@@ -92,7 +92,8 @@ class _Checker:
                 for cid in party.veto.clauses:
                     self.need_clause(f"{base}.veto.clauses", cid)
                 if sum(party.salience.get(c, 0.0) for c in party.veto.clauses) <= 1e-9:
-                    self.fail(f"{base}.veto.clauses", "clauses the party gives some salience (these weigh nothing to it)")
+                    expected = "clauses the party gives some salience (these weigh nothing to it)"
+                    self.fail(f"{base}.veto.clauses", expected)
             for cid, bound in party.red_lines.items():
                 if not bound.min <= party.ideal[cid] <= bound.max:
                     self.fail(f"{base}.red_lines.{cid}", "a range that contains the party's own ideal point")
