@@ -92,7 +92,7 @@ def shipped_ledgers() -> dict[str, Path]:
     """Every backtest ledger shipped with negosim, by name.
 
     >>> sorted(shipped_ledgers())
-    ['geneva_vs_anchorage_2025']
+    ['camp_david_1978', 'dayton_1995', 'geneva_vs_anchorage_2025', 'good_friday_1998']
     """
     return {path.stem: path for path in sorted(HISTORY.glob("*.toml"))}
 
