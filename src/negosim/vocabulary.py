@@ -173,6 +173,7 @@ class EventKind(StrEnum):
     ADVICE = "advice"
     REOPEN = "reopen"
     BRACKET = "bracket"
+    DEFER = "defer"
     REVISE = "revise"
     PRESSURE = "pressure"
     DEADLINE = "deadline"

@@ -216,6 +216,11 @@ def sentence(model: NegotiationModel, e: Event) -> str:
         return f"{e.party} reopens {f['clause']}, {why}."
     if kind == EventKind.BRACKET:
         return f"{e.party} brackets {f['clause']} for the leaders: the sides pull opposite ways."
+    if kind == EventKind.DEFER:
+        return (
+            f"{e.party} sends {f['clause']} to another track (a side letter, an arbitration, later talks): "
+            "the sides will not meet on it."
+        )
     if kind == EventKind.REVISE:
         moves = _strongest(model, f["step"]).replace("(toward", "(moves toward")
         return (

@@ -195,6 +195,7 @@ PRIORITY = [
     "sign",
     "deadline",
     "bracket",
+    "defer",
     "object",
     "revise",
     "pressure",

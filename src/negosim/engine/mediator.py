@@ -60,6 +60,11 @@ class Mediator(Party):
         self.clause_step = np.broadcast_to(settings.step[:, None], (W, K)).copy()
         self.last_direction = np.zeros((W, K))
         self.reopened = np.zeros((W, K), dtype=bool)
+        # deferral's memory: each principal's latest push per clause (-1, 0, 1), revisions in a
+        # row each clause has been disputed, clauses sent to another track
+        self.standing = np.zeros((W, len(model.principal_idx), K) if self.settings.deferral else (W, 0, K), np.int8)
+        self.disputed = np.zeros((W, K), dtype=np.int32)
+        self.deferred_count = np.zeros(W, dtype=np.int32)
 
     def mediate(self) -> None:
         m = self.model
@@ -114,12 +119,12 @@ class Mediator(Party):
         :meth:`Mailbox.objections_arriving`); bracket, reopen and settle clauses."""
         m = self.model
         pull, heard_from, any_objection = self._pull(arrivals, revising)
-        up, down, reopen, bracket = self._reopen_and_bracket(arrivals, revising)
+        up, down, reopen, set_aside, defer = self._reopen_and_bracket(arrivals, revising)
         # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
         settle = (revising & heard_from[:, m.principal_idx].all(axis=1))[:, None] & (self.status <= ClauseStatus.AGREED)
         np.putmask(self.status, settle, np.where(up | down, ClauseStatus.OPEN, ClauseStatus.AGREED).astype(np.int8))
         step = self._step(pull, any_objection)
-        changed = any_objection & (step != 0).any(axis=1) | (reopen | bracket).any(axis=1)
+        changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1)
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         revised = np.clip(self.text + step, self.settings.hull_low, self.settings.hull_high)
         self.text = np.where(changed[:, None], revised, self.text)
@@ -129,7 +134,7 @@ class Mediator(Party):
         self.drafts.reshape(-1, m.n_clauses)[draft] = self.text[rows]
         self.draft_status.reshape(-1, m.n_clauses)[draft] = self.status[rows]
         if m.recording:
-            self._tell_revision(heard_from, changed, reopen, bracket, step)
+            self._tell_revision(heard_from, changed, reopen, set_aside & ~defer, defer, step)
 
     def _pull(self, arrivals, revising) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The weighted sum of the objections that arrived (W, K), whom it heard from
@@ -151,7 +156,8 @@ class Mediator(Party):
         """What the principals said, clause by clause (``up``, ``down``: a strong
         push either way); bracketed clauses a principal objects to are reopened
         (the shuttle to Moscow); clauses the sides pull opposite ways for long
-        enough go to the leaders, bracketed. Returns (up, down, reopen, bracket)."""
+        enough go to the leaders, bracketed, or (with deferral) to another track for good.
+        Returns (up, down, reopen, set aside (bracketed or deferred), deferred)."""
         m = self.model
         nothing = np.zeros((m.n_worlds, m.n_clauses), dtype=np.float32)
         said = [arrivals.get(i, (nothing,))[0] for i in m.principal_idx]
@@ -164,6 +170,7 @@ class Mediator(Party):
         np.putmask(self.status, reopen, ClauseStatus.OPEN)
         self.reopened |= reopen
         self.contested = np.where(revising_rows, np.where(up & down, self.contested + 1, 0), self.contested)
+        defer = self._defer(revising, said, [i in arrivals for i in m.principal_idx])
         bracket = (
             self.settings.bracketing
             & (self.contested >= self.settings.bracket_after)
@@ -173,7 +180,45 @@ class Mediator(Party):
             & revising_rows
         )
         np.putmask(self.status, bracket, ClauseStatus.BRACKETED)
-        return up, down, reopen, bracket
+        return up, down, reopen, bracket | defer, defer
+
+    def _defer(self, revising: np.ndarray, said: list[np.ndarray], heard: list[bool]) -> np.ndarray:
+        """Send the clause disputed longest, once disputed ``after`` revisions in a row, to
+        another track for good, where the mediator may still defer one (W, K).
+
+        A clause is disputed while the latest pushes of the principals that have not
+        accepted the current version point opposite ways, each stronger than the
+        deferral's threshold (by default only crossed red lines); the count moves only in rounds
+        in which some principal's objection arrives (objections that alternate with
+        texts never reset it)."""
+        s, m = self.settings, self.model
+        defer = np.zeros(self.status.shape, dtype=bool)
+        if not s.deferral:
+            return defer
+        threshold = s.defer_threshold
+        for j, values in enumerate(said):
+            if heard[j]:
+                arrived = (values != 0).any(axis=1, keepdims=True)
+                push = np.where(values > threshold, 1, np.where(values < -threshold, -1, 0)).astype(np.int8)
+                self.standing[:, j] = np.where(arrived, push, self.standing[:, j])
+        accepted = self.acceptance_received[:, m.principal_idx] >= self.version[:, None]
+        self.standing[accepted] = 0
+        disputed = (self.standing > 0).any(axis=1) & (self.standing < 0).any(axis=1)
+        news = revising & np.logical_or.reduce([(v != 0).any(axis=1) for v in said])
+        self.disputed = np.where(news[:, None], np.where(disputed, self.disputed + 1, 0), self.disputed)
+        eligible = (
+            revising[:, None]
+            & (self.disputed >= s.defer_after)
+            & (self.status <= ClauseStatus.AGREED)
+            & s.deferrable
+            & ~s.insists
+            & (self.deferred_count < s.defer_most)[:, None]
+        )
+        rows = np.flatnonzero(eligible.any(axis=1))
+        defer[rows, np.argmax(np.where(eligible[rows], self.disputed[rows], -1), axis=1)] = True
+        np.putmask(self.status, defer, ClauseStatus.DEFERRED)
+        self.deferred_count += defer.any(axis=1)
+        return defer
 
     def _step(self, pull: np.ndarray, any_objection: np.ndarray) -> np.ndarray:
         """Resilient steps (Rprop): a clause whose pull keeps its sign moves faster,
@@ -220,12 +265,14 @@ class Mediator(Party):
             m.round, self.text, self.status, np.where(m.state.active, self.version, NO_VERSION), delivered
         )
 
-    def _tell_revision(self, heard_from, changed, reopen, bracket, step) -> None:
+    def _tell_revision(self, heard_from, changed, reopen, bracket, defer, step) -> None:
         m = self.model
         for k in np.flatnonzero(reopen[0]):
             m.emit(EventKind.REOPEN, self.pid, clause=m.clause_ids[k], own=bool(self.settings.insists[k]))
         for k in np.flatnonzero(bracket[0]):
             m.emit(EventKind.BRACKET, self.pid, clause=m.clause_ids[k])
+        for k in np.flatnonzero(defer[0]):
+            m.emit(EventKind.DEFER, self.pid, clause=m.clause_ids[k])
         if changed[0]:
             heard = [m.party_ids[i] for i in np.flatnonzero(heard_from[0])]
             receivers = [m.party_ids[i] for i in np.flatnonzero(m.routes.text_latency >= 0)]

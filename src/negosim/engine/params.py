@@ -163,7 +163,7 @@ class TacticParams:
 
 @dataclass(frozen=True)
 class MediatorParams:
-    """The mediator's revision, leverage and bracketing: (1|W,) or (1|W, P) arrays."""
+    """The mediator's revision, leverage, bracketing and deferral: (1|W,) or (1|W, P) arrays."""
 
     step: np.ndarray
     own_weight: np.ndarray
@@ -179,6 +179,11 @@ class MediatorParams:
     bracketing: bool
     bracket_after: int
     bracket_threshold: np.ndarray  # (1|W, 1)
+    deferral: bool
+    defer_after: int
+    defer_most: int
+    defer_threshold: float
+    deferrable: np.ndarray  # (K,) clauses it may send to another track
     insists: np.ndarray  # (K,) clauses it keeps on the table
 
 
@@ -299,6 +304,13 @@ def _mediator(scenario: Scenario, values: WorldParams, prefs: Preferences) -> Me
         bracketing=med.bracketing.enabled,
         bracket_after=med.bracketing.after,
         bracket_threshold=values.value("mediator.bracketing.threshold")[:, None],
+        deferral=med.deferral.enabled,
+        defer_after=med.deferral.after,
+        defer_most=med.deferral.most,
+        defer_threshold=med.deferral.threshold,
+        deferrable=np.isin(
+            scenario.clause_ids, scenario.clause_ids if med.deferral.clauses is None else med.deferral.clauses
+        ),
         insists=np.isin(scenario.clause_ids, med.insists_on),
     )
 

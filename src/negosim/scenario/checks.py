@@ -113,6 +113,8 @@ class _Checker:
                 self.fail(f"mediator.leverage.{pid}", "the id of a principal")
         for cid in med.insists_on:
             self.need_clause("mediator.insists_on", cid)
+        for cid in med.deferral.clauses or ():
+            self.need_clause("mediator.deferral.clauses", cid)
 
     def channels(self) -> None:
         for i, ch in enumerate(self.s.channels):

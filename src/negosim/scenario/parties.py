@@ -158,6 +158,22 @@ class Bracketing(Strict):
     threshold: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.05
 
 
+class Deferral(Strict):
+    """Clauses the sides will not meet on go to another track for good (a side letter, an
+    arbitration, later talks): those that principals push opposite ways, each harder than
+    ``threshold`` in [0, 100000] (by default only a crossed red line, which pushes with 1000;
+    an ordinary objection is at most 50 times its utility gradient), for ``after`` revisions
+    in a row. At most one clause a round, the longest disputed first; at most ``most`` in
+    [0, 200] in all; only clauses in ``clauses`` (absent: any); never one the mediator
+    insists on."""
+
+    enabled: bool = False
+    after: PositiveRounds = 8  # [1, 2000]
+    threshold: Annotated[float, Field(ge=0.0, le=100000.0, allow_inf_nan=False)] = 100.0
+    most: Annotated[int, Field(ge=0, le=200)] = 1
+    clauses: Ids | None = None
+
+
 class Mediator(Strict):
     """The mediator owns the single negotiating text (Raiffa) and revises it.
 
@@ -179,4 +195,5 @@ class Mediator(Strict):
     impatience: UnitFloat = 0.0
     leverage: dict[Id, Leverage] = {}
     bracketing: Bracketing = Bracketing()
+    deferral: Deferral = Deferral()
     insists_on: Ids = ()  # clauses it keeps on the table: it reopens them and never brackets them
