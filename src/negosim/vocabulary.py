@@ -57,6 +57,7 @@ class Outcome(_Labelled):
     PENDING = 3  # at the horizon, acceptances still on their way would make a deal
     DEADLOCK = 4  # no principal ever accepted anything
     BREAKDOWN = 5  # a principal walked out
+    REJECTED = 6  # a deal was signed, and a vote a principal's signature needed failed
 
     @property
     def meaning(self) -> str:
@@ -70,6 +71,7 @@ _OUTCOME_MEANINGS = {
     Outcome.PENDING: "at the horizon, acceptances still on their way would have made a deal",
     Outcome.DEADLOCK: "no principal ever accepted anything",
     Outcome.BREAKDOWN: "a principal walked out",
+    Outcome.REJECTED: "a deal was signed, but a ratification vote it needed failed",
 }
 
 UNSETTLED = -1  # a world still running has no outcome yet
@@ -142,6 +144,7 @@ class QuestionKind(StrEnum):
     ACCEPTS = "accepts"  # a principal accepts a version
     SIGNS = "signs"  # a principal signs
     BREAKDOWN = "breakdown"  # a principal walks out
+    RATIFIED = "ratified"  # the deal is in force: signed, and every ratification vote passed
 
 
 class ScheduleKind(StrEnum):

@@ -74,6 +74,17 @@ def split_by(outcomes: pd.DataFrame, scenario: Scenario, date) -> np.ndarray:
     return accepted.any(axis=1) & ~accepted.all(axis=1)
 
 
+def outcome_classes(scenario: Scenario) -> tuple[str, ...]:
+    """The outcome classes a scenario's worlds can end in, in table order (``rejected``
+    only where it has ratification votes).
+
+    >>> from negosim import load_scenario
+    >>> outcome_classes(load_scenario("teaching_two_party"))
+    ('deal', 'holdout', 'mismatch', 'pending', 'deadlock', 'breakdown')
+    """
+    return tuple(o for o in Outcome.labels() if o != Outcome.REJECTED.label or scenario.ratifications)
+
+
 def summarize(outcomes: pd.DataFrame, scenario: Scenario) -> dict:
     """The numbers ``negosim run`` prints and writes to ``summary.json``: outcome shares at
     the horizon, and every dated question's probability by each report date (and the
@@ -93,7 +104,7 @@ def summarize(outcomes: pd.DataFrame, scenario: Scenario) -> dict:
         "scenario": scenario.meta.name,
         "worlds": len(outcomes),
         "horizon": scenario.calendar.horizon.isoformat(),
-        "outcomes": {name: _share(status == name) for name in Outcome.labels()},
+        "outcomes": {name: _share(status == name) for name in outcome_classes(scenario)},
         "by_date": by_date,
         "deal_position_index": {
             "median": float(pi.median()) if len(pi) else None,

@@ -168,7 +168,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from negosim.runs.experiment import run_experiment
     from negosim.runs.experiment_spec import load_experiment, with_changes
     from negosim.runs.store import RunStore
-    from negosim.vocabulary import Outcome
 
     experiment = with_changes(load_experiment(args.experiment), seeds=args.seeds, assignments=args.set)
     out = args.out or Path("runs") / experiment.name
@@ -187,11 +186,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             figure_formats=args.format,
             figure_dpi=args.dpi,
         )
+    from negosim.analysis.summary import outcome_classes
     from negosim.runs.report import with_intervals
 
     table = result.point_summary()
     _say_what_was_kept(result.meta)
-    shown = pd.concat([table[["point", *experiment.axes]], with_intervals(table, Outcome.labels())], axis=1)
+    shown = pd.concat(
+        [table[["point", *experiment.axes]], with_intervals(table, outcome_classes(experiment.scenario))], axis=1
+    )
     print("Shares in %, with 95% Wilson intervals:")
     print(shown.to_string(index=False))
     print(

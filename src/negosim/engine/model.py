@@ -29,6 +29,7 @@ from negosim.engine.mediator import Mediator
 from negosim.engine.outcomes import classify, outcome_table
 from negosim.engine.params import ModelParams
 from negosim.engine.principal import Observer, Party, Principal
+from negosim.engine.ratification import Ratifications
 from negosim.engine.reliability import Reliability
 from negosim.engine.state import Snapshot, WorldState
 from negosim.engine.streams import RoundDraws, WorldStreams, world_seeds
@@ -36,7 +37,7 @@ from negosim.engine.utility import evaluate, position_index
 from negosim.engine.variants import chosen_values, split_variants
 from negosim.scenario import Scenario, load_scenario
 from negosim.scenario.graph import build_graph
-from negosim.vocabulary import ClauseStatus, EventKind, Role
+from negosim.vocabulary import ClauseStatus, EventKind, Outcome, Role
 
 
 class NegotiationModel(EventSource, mesa.Model):
@@ -104,6 +105,7 @@ class NegotiationModel(EventSource, mesa.Model):
             else:
                 self.observers.append(Observer(self, pid, i))
         self.deadlines = Deadlines(self)
+        self.ratifications = Ratifications(self)
         self._score_texts()
 
     def agent(self, pid: str) -> Party:
@@ -200,6 +202,9 @@ class NegotiationModel(EventSource, mesa.Model):
         accepted = np.column_stack([p.accept_round >= 0 for p in self.principals])
         pending = mediator.deal_in_flight() if last else np.zeros(self.n_worlds, dtype=bool)
         code = classify(mediator.deal_now, walked, pending & ~state.end_talks, accepted)
+        if len(self.ratifications):
+            rejected = self.ratifications.hold(done & mediator.deal_now)
+            code = np.where(rejected, Outcome.REJECTED, code)
         state.outcome = np.where(done, code, state.outcome).astype(np.int8)
         state.end_round = np.where(done, self.round, state.end_round)
         agreed = (done & mediator.deal_now)[:, None] & (mediator.status == ClauseStatus.OPEN)

@@ -4,7 +4,8 @@ The classes are :class:`~negosim.vocabulary.Outcome`'s: ``deal``, ``holdout``
 (some principals accepted a version, one never did: Kyiv agrees, Moscow
 waits), ``mismatch`` (all accepted, never the same version), ``pending``
 (acceptances in transit at the horizon would make a deal), ``deadlock``
-(nobody accepted anything) and ``breakdown`` (a principal walked out).
+(nobody accepted anything), ``breakdown`` (a principal walked out) and
+``rejected`` (a deal was signed and a ratification vote it needed failed).
 """
 
 from __future__ import annotations
@@ -43,11 +44,17 @@ def classify(deal: np.ndarray, walked: np.ndarray, pending: np.ndarray, accepted
 
 def event_rounds(model: NegotiationModel) -> dict[str, np.ndarray]:
     """When each dated question was first answered yes in each world (-1: never), by column:
-    ``deal_round``, ``accept_round_<P>`` and ``sign_round_<P>`` per principal, and
+    ``deal_round`` (the signing, also of a deal a vote later rejected), with
+    ``[[ratifications]]`` ``ratified_round`` (every vote passed) and ``rejected_round`` (a vote
+    failed), ``accept_round_<P>`` and ``sign_round_<P>`` per principal, and
     ``event_<name>`` for each of the scenario's ``[events.NAME]``."""
     state = model.state
-    deal_round = np.where(state.outcome == Outcome.DEAL, state.end_round, -1).astype(np.int32)
+    signed = (state.outcome == Outcome.DEAL) | (state.outcome == Outcome.REJECTED)
+    deal_round = np.where(signed, state.end_round, -1).astype(np.int32)
     rounds: dict[str, np.ndarray] = {"deal_round": deal_round}
+    if len(model.ratifications):
+        rounds["ratified_round"] = model.ratifications.ratified_round()
+        rounds["rejected_round"] = model.ratifications.rejected_round()
     for p in model.principals:
         rounds[f"accept_round_{p.pid}"] = p.accept_round
         rounds[f"sign_round_{p.pid}"] = p.sign_round
@@ -61,6 +68,8 @@ def _question_rounds(model: NegotiationModel, question, deal_round: np.ndarray) 
         columns = [model.clause_ids.index(c) for c in question.agreed]
         on_table = (model.mediator.status[:, columns] <= ClauseStatus.AGREED).all(axis=1)
         return np.where(on_table, deal_round, -1).astype(np.int32)
+    if question.kind == QuestionKind.RATIFIED:
+        return model.ratifications.ratified_round() if len(model.ratifications) else deal_round
     if question.kind == QuestionKind.ACCEPTS:
         return model.agent(question.party).accept_round
     if question.kind == QuestionKind.SIGNS:

@@ -194,7 +194,8 @@ class ModelParams:
     ``reference`` maps a text's name to its values (K,) and statuses (K,);
     ``red_low``/``red_high`` are red-line bounds (1|W, P, K); ``veto_tolerance``
     maps a principal with a veto to its tolerance (1|W,); ``extension_prob``
-    lists the chance of extension of each live deadline (1|W,).
+    lists the chance of extension of each live deadline (1|W,); ``ratification_pass``
+    the chance each ratification vote passes (1|W,).
     """
 
     prefs: Preferences
@@ -209,6 +210,7 @@ class ModelParams:
     drift: np.ndarray
     volatility: np.ndarray
     extension_prob: list[np.ndarray]
+    ratification_pass: list[np.ndarray]
     channel_reliability: np.ndarray | None  # (W, C) where some channel's reliability is drawn, else None
     drawn: dict[str, np.ndarray]
 
@@ -242,6 +244,9 @@ class ModelParams:
                 values.value(f"deadlines.{j}.extension_prob")
                 for j, d in enumerate(scenario.deadlines)
                 if d.kind != DeadlineKind.ABSENT
+            ],
+            ratification_pass=[
+                values.value(f"ratifications.{j}.pass_prob") for j in range(len(scenario.ratifications))
             ],
             channel_reliability=_channel_reliability(scenario, values),
             drawn=values.drawn,

@@ -23,12 +23,13 @@ def outcome_shares(outcomes: pd.DataFrame, scenario: Scenario, ax: Axes | None =
     """Share of worlds in each outcome class, with 95% Wilson intervals (the value beside each bar,
     clear of its interval)."""
     summary = summarize(outcomes, scenario)["outcomes"]
+    classes = list(summary)  # the classes this scenario's worlds can end in
     fig, ax = new_axes(ax, (6.4, 4.0))
-    shares = np.array([summary[s]["p"] for s in OUTCOMES])
-    low = np.maximum(shares - np.array([summary[s]["low"] for s in OUTCOMES]), 0.0)
-    high = np.maximum(np.array([summary[s]["high"] for s in OUTCOMES]) - shares, 0.0)
-    ax.bar(OUTCOMES, 100 * shares, color=[STATUS_COLOURS[s] for s in OUTCOMES])
-    ax.errorbar(OUTCOMES, 100 * shares, yerr=100 * np.vstack([low, high]), fmt="none", ecolor="black", capsize=5)
+    shares = np.array([summary[s]["p"] for s in classes])
+    low = np.maximum(shares - np.array([summary[s]["low"] for s in classes]), 0.0)
+    high = np.maximum(np.array([summary[s]["high"] for s in classes]) - shares, 0.0)
+    ax.bar(classes, 100 * shares, color=[STATUS_COLOURS[s] for s in classes])
+    ax.errorbar(classes, 100 * shares, yerr=100 * np.vstack([low, high]), fmt="none", ecolor="black", capsize=5)
     tops = shares + high
     for x, (share, top) in enumerate(zip(shares, tops, strict=True)):  # above the interval, not on it
         ax.annotate(f"{100 * share:.1f}%", (x, 100 * top), textcoords="offset points", xytext=(0, 3), ha="center",

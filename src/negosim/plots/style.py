@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     "pending": "#90be6d",
     "deadlock": "#8d99ae",
     "breakdown": "#e76f51",
+    "rejected": "#9b2226",
 }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from negosim.analysis.summary import point_summary
+from negosim.analysis.summary import outcome_classes, point_summary
 from negosim.files import write_bytes
 from negosim.runs.store import RunStore
 from negosim.vocabulary import Outcome
@@ -99,7 +99,7 @@ def experiment_report(result: ExperimentResult) -> str:
     summary = point_summary(result.light(), result.points, result.experiment.scenario)
     head = result.experiment.spec.experiment
     axes = summary[["point", *result.experiment.axes, "worlds"]]
-    table = pd.concat([axes, with_intervals(summary, Outcome.labels())], axis=1)
+    table = pd.concat([axes, with_intervals(summary, outcome_classes(result.experiment.scenario))], axis=1)
     lines = [
         f"# Sweep {head.name}: {len(result.points)} points x {head.seeds} seeds ({head.design})",
         "",

@@ -32,6 +32,7 @@ def check_references(scenario: Scenario, source: str) -> None:
         checker.deadlines,
         checker.schedule,
         checker.events,
+        checker.ratifications,
         checker.uncertainty,
     ):
         check()
@@ -171,6 +172,11 @@ class _Checker:
                 self.fail(f"events.{name}.party", f"the id of a principal (got {question.party!r})")
             for cid in question.agreed:
                 self.need_clause(f"events.{name}.agreed", cid)
+
+    def ratifications(self) -> None:
+        for i, gate in enumerate(self.s.ratifications):
+            if gate.party not in self.s.principals:
+                self.fail(f"ratifications.{i}.party", f"the id of a principal (got {gate.party!r})")
 
     def uncertainty(self) -> None:
         plain = self.s.plain

@@ -103,7 +103,7 @@ def field_range(model: type[BaseModel], path: str | tuple) -> FieldRange | None:
 
     >>> from negosim.scenario.schema import Scenario
     >>> field_range(Scenario, "mediator.step")
-    FieldRange(low=0.0, high=0.25, low_open=True, high_open=False, integer=False)
+    FieldRange(low=0.0, high=0.15, low_open=True, high_open=False, integer=False)
     >>> field_range(Scenario, "parties.*.colour")
     Traceback (most recent call last):
     KeyError: 'parties.*.colour'

@@ -37,6 +37,7 @@ from negosim.scenario.fields import (
 from negosim.scenario.keypaths import set_path
 from negosim.scenario.parties import Mediator, Party
 from negosim.scenario.questions import Question
+from negosim.scenario.ratification import Ratification
 from negosim.scenario.timing import Calendar, Deadline, ScheduledChange
 from negosim.scenario.tomlfile import validation_error
 from negosim.scenario.uncertainty import Distribution
@@ -105,6 +106,7 @@ class Scenario(Strict):
     battlefield: Battlefield = Battlefield()
     uncertainty: dict[KeyPath, Distribution] = Field(default={}, max_length=MAX_ENTRIES)
     events: dict[Id, Question] = Field(default={}, max_length=MAX_ENTRIES)
+    ratifications: tuple[Ratification, ...] = Field(default=(), max_length=MAX_DEADLINES)
     index_from: Id | None = None
     index_to: Id | None = None
     source: str = Field(default="<memory>", exclude=True)
