@@ -94,16 +94,17 @@ class Mediator(Party):
     def deal_in_flight(self) -> np.ndarray:
         """Worlds (W,) in which acceptances still on their way would complete a deal."""
         m = self.model
-        accepted = self.accepted_drafts[:, m.principal_idx, :].copy()  # (W, n, drafts)
+        accepted = self.accepted_drafts[:, m.signatory_idx, :].copy()  # (W, n, drafts)
         for versions in m.mailbox.acceptances_in_flight(m.round):
-            worlds, j = np.nonzero(versions[:, m.principal_idx] != NO_VERSION)
-            accepted[worlds, j, versions[:, m.principal_idx][worlds, j]] = True
+            worlds, j = np.nonzero(versions[:, m.signatory_idx] != NO_VERSION)
+            accepted[worlds, j, versions[:, m.signatory_idx][worlds, j]] = True
         return accepted.all(axis=1).any(axis=1)
 
     def _conclude(self) -> None:
-        """A deal is any draft every principal has accepted; the latest such draft wins."""
+        """A deal is any draft every signatory (every principal not represented by another)
+        has accepted; the latest such draft wins."""
         m = self.model
-        agreed = self.accepted_drafts[:, m.principal_idx, :].all(axis=1)  # (W, drafts)
+        agreed = self.accepted_drafts[:, m.signatory_idx, :].all(axis=1)  # (W, drafts)
         deal = m.state.active & agreed.any(axis=1)
         self.deal_now = deal
         if deal.any():

@@ -73,6 +73,7 @@ class NegotiationModel(EventSource, mesa.Model):
         self.party_ids, self.clause_ids = s.party_ids, s.clause_ids
         self.n_parties, self.n_clauses = len(self.party_ids), len(self.clause_ids)
         self.principal_idx = np.array([self.party_ids.index(p) for p in s.principals])
+        self.signatory_idx = np.array([self.party_ids.index(p) for p in s.signatories])  # whose acceptance a deal needs
         self.mediator_idx = self.party_ids.index(s.mediator.party)
         self.rounds = s.calendar.rounds
         self.round = 0
@@ -192,14 +193,14 @@ class NegotiationModel(EventSource, mesa.Model):
     def _settle(self) -> None:
         """Worlds with a deal, a walkout, talks ended by a deadline, or no rounds left end now."""
         state, mediator = self.state, self.mediator
-        walked = np.logical_or.reduce([p.walked for p in self.principals])
+        walked = np.logical_or.reduce([p.walked for p in self.principals if p.proxy is None])
         last = self.round >= self.rounds - 1
         for principal in self.principals:
             principal.sign_with_all(mediator.deal_now & state.active)
         done = state.active & (mediator.deal_now | walked | state.end_talks | last)
         if not done.any():
             return
-        accepted = np.column_stack([p.accept_round >= 0 for p in self.principals])
+        accepted = np.column_stack([p.accept_round >= 0 for p in self.principals if p.proxy is None])
         pending = mediator.deal_in_flight() if last else np.zeros(self.n_worlds, dtype=bool)
         code = classify(mediator.deal_now, walked, pending & ~state.end_talks, accepted)
         if len(self.ratifications):

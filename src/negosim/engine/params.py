@@ -21,7 +21,7 @@ from negosim.errors import ScenarioError
 from negosim.scenario.keypaths import lookup
 from negosim.scenario.ranges import FieldRange, field_range
 from negosim.scenario.schema import Distribution, Scenario
-from negosim.vocabulary import ClauseStatus, DeadlineKind, Role, SigningRule, TacticKind
+from negosim.vocabulary import ClauseStatus, DeadlineKind, SigningRule, TacticKind
 
 
 def draw(dist: Distribution, u: np.ndarray, valid: FieldRange | None = None) -> np.ndarray:
@@ -280,18 +280,20 @@ def _mediator(scenario: Scenario, values: WorldParams, prefs: Preferences) -> Me
     bias = values.value("mediator.bias")
     # Which side a party is on: -1 the low pole, +1 the high pole (salience-weighted).
     side = np.sign(((prefs.ideal - 0.5) * prefs.salience).sum(axis=-1))
-    is_principal = np.array([scenario.parties[p].role == Role.PRINCIPAL for p in ids])
-    raw = np.where(is_principal, values.per_party("capability", 1.0) * np.maximum(1.0 + bias[:, None] * side, 0.0), 0.0)
+    # The signatories' objections share a weight of 1; a represented principal is heard like an
+    # observer (its advice_weight): the mediator negotiates with its representative.
+    is_signatory = np.array([p in scenario.signatories for p in ids])
+    raw = np.where(is_signatory, values.per_party("capability", 1.0) * np.maximum(1.0 + bias[:, None] * side, 0.0), 0.0)
     total = raw.sum(axis=1, keepdims=True)
-    weights = np.where(total > 0, raw / np.where(total > 0, total, 1.0), is_principal / is_principal.sum())
-    weights = weights + np.where(is_principal, 0.0, values.per_party("advice_weight", 0.0))
+    weights = np.where(total > 0, raw / np.where(total > 0, total, 1.0), is_signatory / is_signatory.sum())
+    weights = weights + np.where(is_signatory, 0.0, values.per_party("advice_weight", 0.0))
 
     def leverage(field: str, default: float) -> np.ndarray:
         return _columns(
             [values.value(f"mediator.leverage.{p}.{field}") if p in med.leverage else np.array([default]) for p in ids]
         )
 
-    pulls = is_principal[:, None]
+    pulls = is_signatory[:, None]
     if med.own_weight > 0 or "mediator.own_weight" in scenario.uncertainty:
         pulls = pulls | (np.arange(len(ids)) == ids.index(med.party))[:, None]
     return MediatorParams(

@@ -99,6 +99,7 @@ class Principal(Party):
             self.veto_tolerance = params.veto_tolerance[pid]
         tactics = params.tactics
         self.tactic, self.signing = tactics.kind[index], tactics.signs[index]
+        self.proxy = model.spec.parties[pid].represented_by  # who signs for it, if anyone
         self.initial, self.exponent = tactics.initial[..., index], tactics.exponent[..., index]
         self.reciprocity, self.noise = tactics.reciprocity[..., index], tactics.noise[..., index]
         self.walkout_margin, self.walkout_patience = tactics.walkout_margin[..., index], tactics.walkout_patience[index]
@@ -181,14 +182,15 @@ class Principal(Party):
         arrives = m.draws.signature[:, self.index] < m.reliability.signal[:, self.index]
         m.mailbox.post_acceptance(m.round, self.index, np.where(accepts & arrives, held, NO_VERSION))
         self.accept_round = np.where(accepts & (self.accept_round < 0), m.round, self.accept_round)
-        if self.signing == SigningRule.ON_ACCEPTANCE:
+        if self.signing == SigningRule.ON_ACCEPTANCE and self.proxy is None:
             self.sign_round = self.accept_round
         self.messages += accepts & (self.accepted_version != held)
         self.accepted_version = np.where(accepts, held, self.accepted_version)
 
     def sign_with_all(self, deal: np.ndarray) -> None:
-        """Sign the deal the mediator registered this round (a party that signs only with all)."""
-        if self.signing == SigningRule.WITH_ALL:
+        """Sign the deal the mediator registered this round (a party that signs only with all,
+        or one its representative signs for)."""
+        if self.signing == SigningRule.WITH_ALL or self.proxy is not None:
             self.sign_round = np.where(deal & (self.sign_round < 0), self.model.round, self.sign_round)
 
     def _object(self, active, accepts, utility, reservation, lines, veto_push) -> tuple[np.ndarray, np.ndarray]:

@@ -98,6 +98,12 @@ class _Checker:
             for cid, bound in party.red_lines.items():
                 if not bound.min <= party.ideal[cid] <= bound.max:
                     self.fail(f"{base}.red_lines.{cid}", "a range that contains the party's own ideal point")
+            if party.represented_by is not None:
+                proxy = party.represented_by
+                if party.role != Role.PRINCIPAL:
+                    self.fail(f"{base}.represented_by", "a key only a principal has (this party is not one)")
+                if proxy == pid or proxy not in self.s.signatories:
+                    self.fail(f"{base}.represented_by", f"another principal that signs for itself (got {proxy!r})")
 
     def mediator(self) -> None:
         s, med = self.s, self.s.mediator

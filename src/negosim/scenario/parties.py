@@ -102,6 +102,12 @@ class Party(Strict):
     """One party: what it wants (ideal, salience, value shapes, red lines, insistence),
     what no deal is worth to it, how it concedes and decides, when it signs.
 
+    A principal ``represented_by`` another signs through it (FRY for the Republika Srpska
+    at Dayton): a deal needs the representative's acceptance, not its own, and binds it
+    when the representative signs; its own acceptance is its initialling, recorded
+    whether or not it comes; the mediator weighs its objections like an observer's
+    (``advice_weight``); its walking out does not end the talks.
+
     ``capability`` in (0, 1000] weighs its objections against the others'
     (only ratios matter); ``salience`` in [0, 1000] per clause (only ratios
     matter); ``noise`` in [0, 1] is the spread of its acceptance judgment in
@@ -127,6 +133,7 @@ class Party(Strict):
     advice_weight: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
     time: TimeSense | None = None
     signs: SigningRule = SigningRule.ON_ACCEPTANCE
+    represented_by: Id | None = None
 
     @model_validator(mode="after")
     def _principal_needs(self) -> Party:

@@ -133,6 +133,11 @@ class Scenario(Strict):
         return [p for p, v in self.parties.items() if v.role == Role.PRINCIPAL]
 
     @property
+    def signatories(self) -> list[str]:
+        """The principals whose acceptance a deal needs: all but those represented by another."""
+        return [p for p in self.principals if self.parties[p].represented_by is None]
+
+    @property
     def observers(self) -> list[str]:
         return [p for p, v in self.parties.items() if v.role == Role.OBSERVER]
 
