@@ -67,9 +67,10 @@ def happened_by(outcomes: pd.DataFrame, column: str, scenario: Scenario, date) -
 
 
 def split_by(outcomes: pd.DataFrame, scenario: Scenario, date) -> np.ndarray:
-    """Worlds in which, by ``date``, some principals have accepted a version and some have not."""
+    """Worlds in which, by ``date``, some signatories (the principals whose acceptance a deal
+    needs) have accepted a version and some have not."""
     accepted = np.column_stack(
-        [happened_by(outcomes, f"accept_round_{p}", scenario, date) for p in scenario.principals]
+        [happened_by(outcomes, f"accept_round_{p}", scenario, date) for p in scenario.signatories]
     )
     return accepted.any(axis=1) & ~accepted.all(axis=1)
 
@@ -97,7 +98,7 @@ def summarize(outcomes: pd.DataFrame, scenario: Scenario) -> dict:
         entry = {"date": date.isoformat()}
         for column, label in questions(scenario).items():
             entry[label] = _share(happened_by(outcomes, column, scenario, date))
-        if len(scenario.principals) >= 2:
+        if len(scenario.signatories) >= 2:
             entry["split"] = _share(split_by(outcomes, scenario, date))
         by_date.append(entry)
     return {

@@ -62,7 +62,7 @@ class Mediator(Party):
         self.reopened = np.zeros((W, K), dtype=bool)
         # deferral's memory: each principal's latest push per clause (-1, 0, 1), revisions in a
         # row each clause has been disputed, clauses sent to another track
-        self.standing = np.zeros((W, len(model.principal_idx), K) if self.settings.deferral else (W, 0, K), np.int8)
+        self.standing = np.zeros((W, len(model.signatory_idx), K) if self.settings.deferral else (W, 0, K), np.int8)
         self.disputed = np.zeros((W, K), dtype=np.int32)
         self.deferred_count = np.zeros(W, dtype=np.int32)
 
@@ -171,7 +171,8 @@ class Mediator(Party):
         np.putmask(self.status, reopen, ClauseStatus.OPEN)
         self.reopened |= reopen
         self.contested = np.where(revising_rows, np.where(up & down, self.contested + 1, 0), self.contested)
-        defer = self._defer(revising, said, [i in arrivals for i in m.principal_idx])
+        from_signatories = [arrivals.get(i, (nothing,))[0] for i in m.signatory_idx]
+        defer = self._defer(revising, from_signatories, [i in arrivals for i in m.signatory_idx])
         bracket = (
             self.settings.bracketing
             & (self.contested >= self.settings.bracket_after)
@@ -187,7 +188,7 @@ class Mediator(Party):
         """Send the clause disputed longest, once disputed ``after`` revisions in a row, to
         another track for good, where the mediator may still defer one (W, K).
 
-        A clause is disputed while the latest pushes of the principals that have not
+        A clause is disputed while the latest pushes of the signatories that have not
         accepted the current version point opposite ways, each stronger than the
         deferral's threshold (by default only crossed red lines); the count moves only in rounds
         in which some principal's objection arrives (objections that alternate with
@@ -202,7 +203,7 @@ class Mediator(Party):
                 arrived = (values != 0).any(axis=1, keepdims=True)
                 push = np.where(values > threshold, 1, np.where(values < -threshold, -1, 0)).astype(np.int8)
                 self.standing[:, j] = np.where(arrived, push, self.standing[:, j])
-        accepted = self.acceptance_received[:, m.principal_idx] >= self.version[:, None]
+        accepted = self.acceptance_received[:, m.signatory_idx] >= self.version[:, None]
         self.standing[accepted] = 0
         disputed = (self.standing > 0).any(axis=1) & (self.standing < 0).any(axis=1)
         news = revising & np.logical_or.reduce([(v != 0).any(axis=1) for v in said])

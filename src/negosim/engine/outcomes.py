@@ -74,7 +74,12 @@ def _question_rounds(model: NegotiationModel, question, deal_round: np.ndarray) 
         return model.agent(question.party).accept_round
     if question.kind == QuestionKind.SIGNS:
         return model.agent(question.party).sign_round
-    walks = [p.walk_round for p in model.principals if question.party in (None, p.pid)]
+    # without a party: a walkout that ends the talks (a represented party's does not)
+    walks = [
+        p.walk_round
+        for p in model.principals
+        if question.party == p.pid or (question.party is None and p.proxy is None)
+    ]
     first = np.min(np.where(np.stack(walks) >= 0, np.stack(walks), np.iinfo(np.int32).max), axis=0)
     return np.where(first == np.iinfo(np.int32).max, -1, first).astype(np.int32)
 
