@@ -142,6 +142,23 @@ def test_a_rerun_of_a_finished_run_rewrites_what_was_lost(tmp_path):
     assert "![" in (out / "report.md").read_text()
 
 
+def test_chunks_made_by_other_code_are_never_mixed_in(tmp_path, capsys):
+    """A directory whose chunks another version of negosim made is refused in one line (its
+    outcomes would mix two versions' worlds); --force runs it again."""
+    out = tmp_path / "run"
+    assert small_run(out, 40, "--no-figures")[0] == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["code_sha256"] = "0" * 64
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    before = (out / "outcomes.parquet").read_bytes()
+    status, _, err = small_run(out, 40, "--no-figures")
+    assert status != 0 and len(err.strip().splitlines()) == 1 and "other negosim code" in err
+    assert (out / "outcomes.parquet").read_bytes() == before  # nothing was touched
+    status, _, _ = small_run(out, 40, "--no-figures", "--force")
+    assert status == 0
+    assert json.loads((out / "manifest.json").read_text())["code_sha256"] != "0" * 64
+
+
 def _interrupted_run(out: Path, scenario, monkeypatch, parts: int) -> None:
     """A run stopped (as by a kill) after ``parts`` chunks were written."""
     written = {"n": 0}

@@ -99,6 +99,16 @@ def code_version() -> str:
     return commit + ("+changes" if changed else "")
 
 
+def code_digest() -> str:
+    """SHA-256 of negosim's own Python source (every module, by relative path): two runs with
+    the same digest ran the same code, committed or not, checkout or installed package."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def check_destination(folder: Path) -> None:
     """Refuse, in one line, an output path that cannot be a directory."""
     if folder.is_symlink() and not folder.exists():
@@ -135,6 +145,7 @@ class RunStore:
             "kind": kind,
             "negosim_version": __version__,
             "code": code_version(),
+            "code_sha256": code_digest(),
             "scenario": scenario.meta.name,
             "scenario_file": scenario.source,
             "command": command if command is not None else " ".join(sys.argv),
@@ -181,6 +192,8 @@ class RunStore:
             lock.acquire()
             self.check(identity, force)  # again, now that no one else can write here
             remove_stale_temporaries(self.dir)
+            if self.holds(identity) and not self._same_code(provenance, force):
+                clear_run(self.dir)  # --force: the chunks on disk came from other code
             if self.holds(identity):
                 chunk_size = int(self.manifest().get("chunk_size", chunk_size))
             else:
@@ -196,6 +209,20 @@ class RunStore:
             raise
         finally:
             lock.release()
+
+    def _same_code(self, provenance: dict, force: bool) -> bool:
+        """Whether the chunks on disk were made by this code (an older manifest without a
+        digest counts as the same). Mixing two versions' worlds in one table is refused in one
+        line unless ``force``."""
+        made_by = self.manifest().get("code_sha256")
+        if made_by is None or made_by == provenance.get("code_sha256"):
+            return True
+        if not force:
+            ours = provenance["code_sha256"][:12]
+            raise OutputError(f"{self.dir}: its chunks were made by other negosim code (source SHA-256 "
+                              f"{made_by[:12]}, this is {ours}); resuming would mix the two in one table: "
+                              "choose another --out, or pass --force to run it again")  # fmt: skip
+        return False
 
     def _unmake(self) -> None:
         """Remove a directory this process made and wrote nothing of value to."""
