@@ -53,7 +53,7 @@ def test_mp4_with_ffmpeg(tmp_path):
         (["animate", "--out", "x.gif", "--pressure", "UA"], "expected PARTY=VALUE"),
         (["animate", "--out", "x.gif", "--tactic", "RU=stubborn"], "tactic must be one of"),
         (["animate", "--out", "x.gif", "--bias", "2"], "bias must lie in [-1, 1]"),
-        (["animate", "--out", "x.gif", "--fps", "0"], "expected a positive number"),
+        (["animate", "--out", "x.gif", "--fps", "0"], "expected a positive, finite number"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):

@@ -64,6 +64,22 @@ def snapshots_on(scenario: Scenario, seeds: np.ndarray, dates: list) -> dict[str
     return joined
 
 
+def score_outcomes(
+    outcomes: pd.DataFrame, scenario: Scenario, ledger: Ledger, *, worlds: int = DEFAULT_WORLDS
+) -> BacktestResult:
+    """Score a run's outcome table against ``ledger`` (the clause calls re-run its first
+    ``worlds`` seeds to the ledger's dates); nothing is written."""
+    check_ledger(ledger, scenario)
+    questions = score_questions(outcomes, scenario, ledger)
+    clauses = pd.DataFrame()
+    if ledger.clause:
+        seeds = outcomes["seed"].to_numpy()[:worlds]
+        snapshots = snapshots_on(scenario, seeds, sorted({c.on for c in ledger.clause}))
+        start = ModelParams.build(scenario, WorldStreams([0])).reference[scenario.mediator.start_text]
+        clauses = score_clauses(ledger, scenario, snapshots, start, weighted_mean_text(scenario))
+    return BacktestResult(ledger, questions, clauses, totals(questions, clauses))
+
+
 def backtest(
     run_dir: str | Path, ledger: str | Path | Ledger, *, worlds: int = DEFAULT_WORLDS, out: str | Path | None = None
 ) -> BacktestResult:
@@ -75,14 +91,7 @@ def backtest(
     ledger = ledger if isinstance(ledger, Ledger) else load_ledger(ledger)
     check_ledger(ledger, scenario)
     outcomes = result.store.read(columns=["seed", *event_columns(scenario)])
-    questions = score_questions(outcomes, scenario, ledger)
-    clauses = pd.DataFrame()
-    if ledger.clause:
-        seeds = outcomes["seed"].to_numpy()[:worlds]
-        snapshots = snapshots_on(scenario, seeds, sorted({c.on for c in ledger.clause}))
-        start = ModelParams.build(scenario, WorldStreams([0])).reference[scenario.mediator.start_text]
-        clauses = score_clauses(ledger, scenario, snapshots, start, weighted_mean_text(scenario))
-    scores = BacktestResult(ledger, questions, clauses, totals(questions, clauses))
+    scores = score_outcomes(outcomes, scenario, ledger, worlds=worlds)
     name = Path(ledger.source).stem if ledger.source != "<memory>" else "ledger"
     scores.directory = Path(out) if out is not None else Path(run_dir) / f"backtest-{name}"
     write_backtest(scores, scenario)

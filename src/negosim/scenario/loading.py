@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from negosim.scenario.mechanism import include_mechanism
 from negosim.scenario.schema import Scenario, build_scenario
 from negosim.scenario.tomlfile import read_toml
 
@@ -45,7 +46,7 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     (['X', 'Y'], ['A', 'B'])
     """
     raw, source = read_toml(resolve_scenario(name_or_path))
-    return build_scenario(raw, source)
+    return build_scenario(include_mechanism(raw, source), source)
 
 
 def shipped_scenarios() -> dict[str, Path]:

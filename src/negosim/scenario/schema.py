@@ -109,6 +109,7 @@ class Scenario(Strict):
     ratifications: tuple[Ratification, ...] = Field(default=(), max_length=MAX_DEADLINES)
     index_from: Id | None = None
     index_to: Id | None = None
+    mechanism: Label | None = None  # the mechanism file included (its values are written in)
     source: str = Field(default="<memory>", exclude=True)
 
     @field_validator("parties")
