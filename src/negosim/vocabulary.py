@@ -58,6 +58,7 @@ class Outcome(_Labelled):
     DEADLOCK = 4  # no principal ever accepted anything
     BREAKDOWN = 5  # a principal walked out
     REJECTED = 6  # a deal was signed, and a vote a principal's signature needed failed
+    PARTIAL = 7  # some packages of the text were signed, not all
 
     @property
     def meaning(self) -> str:
@@ -72,6 +73,7 @@ _OUTCOME_MEANINGS = {
     Outcome.DEADLOCK: "no principal ever accepted anything",
     Outcome.BREAKDOWN: "a principal walked out",
     Outcome.REJECTED: "a deal was signed, but a ratification vote it needed failed",
+    Outcome.PARTIAL: "some packages of the text were signed, not all",
 }
 
 UNSETTLED = -1  # a world still running has no outcome yet
@@ -145,6 +147,7 @@ class QuestionKind(StrEnum):
     SIGNS = "signs"  # a principal signs
     BREAKDOWN = "breakdown"  # a principal walks out
     RATIFIED = "ratified"  # the deal is in force: signed, and every ratification vote passed
+    PACKAGE = "package"  # a package of the text is signed
 
 
 class ScheduleKind(StrEnum):

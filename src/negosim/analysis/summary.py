@@ -77,13 +77,14 @@ def split_by(outcomes: pd.DataFrame, scenario: Scenario, date) -> np.ndarray:
 
 def outcome_classes(scenario: Scenario) -> tuple[str, ...]:
     """The outcome classes a scenario's worlds can end in, in table order (``rejected``
-    only where it has ratification votes).
+    only where it has ratification votes, ``partial`` only where it has packages).
 
     >>> from negosim import load_scenario
     >>> outcome_classes(load_scenario("teaching_two_party"))
     ('deal', 'holdout', 'mismatch', 'pending', 'deadlock', 'breakdown')
     """
-    return tuple(o for o in Outcome.labels() if o != Outcome.REJECTED.label or scenario.ratifications)
+    hidden = {Outcome.REJECTED.label: not scenario.ratifications, Outcome.PARTIAL.label: not scenario.packages}
+    return tuple(o for o in Outcome.labels() if not hidden.get(o, False))
 
 
 def summarize(outcomes: pd.DataFrame, scenario: Scenario) -> dict:

@@ -20,7 +20,7 @@ NO_VERSION = -1
 class Mailbox:
     """Texts down from the mediator; objections and acceptances up; threats down."""
 
-    def __init__(self, plan: RoutePlan, worlds: int, parties: int, clauses: int):
+    def __init__(self, plan: RoutePlan, worlds: int, parties: int, clauses: int, packages: int = 0):
         self.plan = plan
         self.depth = plan.max_latency + 1
         d, w, p, k = self.depth, worlds, parties, clauses
@@ -31,6 +31,8 @@ class Mailbox:
         self.objections = np.zeros((d, w, p, k), dtype=np.float32)
         self.objection_sent = np.zeros((d, w, p, k), dtype=bool)  # sent and not lost on the way
         self.acceptances = np.full((d, w, p), NO_VERSION, dtype=np.int32)
+        # acceptances of single packages (scenarios with [packages] only): the version, per package
+        self.package_acceptances = np.full((d, w, p, packages), NO_VERSION, dtype=np.int32)
         self.threats = np.zeros((d, w, p))
         self._parties = np.arange(p)
         self._up_groups: dict[bytes, dict[int, list[tuple[int, np.ndarray]]]] = {}
@@ -62,6 +64,7 @@ class Mailbox:
         self.objections[slot] = 0.0
         self.objection_sent[slot] = False
         self.acceptances[slot] = NO_VERSION
+        self.package_acceptances[slot] = NO_VERSION
         self.threats[slot] = 0.0
 
     def post_objection(self, round_index: int, party: int, objection: np.ndarray, delivered: np.ndarray) -> None:
@@ -73,6 +76,11 @@ class Mailbox:
     def post_acceptance(self, round_index: int, party: int, versions: np.ndarray) -> None:
         """The version each world's ``party`` accepted (W,), NO_VERSION where none or lost."""
         self.acceptances[round_index % self.depth, :, party] = versions
+
+    def post_package_acceptance(self, round_index: int, party: int, versions: np.ndarray) -> None:
+        """The version in which each world's ``party`` accepted each package (W, G), NO_VERSION
+        where it did not (or the message is lost)."""
+        self.package_acceptances[round_index % self.depth, :, party] = versions
 
     def post_threat(self, round_index: int, party: int, amount: np.ndarray) -> None:
         """Pressure on ``party`` (W,), 0 where none or not believed."""
@@ -126,6 +134,12 @@ class Mailbox:
         slot, ok = self._sent_slot(round_index, "signal")
         got = self.acceptances[slot, :, self._parties]  # (P, W)
         return np.where(ok[:, None], got, NO_VERSION).T
+
+    def package_acceptances_arriving(self, round_index: int) -> np.ndarray:
+        """The version of each package each party's acceptance reaching the mediator names (W, P, G)."""
+        slot, ok = self._sent_slot(round_index, "signal")
+        got = self.package_acceptances[slot, :, self._parties]  # (P, W, G)
+        return np.where(ok[:, None, None], got, NO_VERSION).transpose(1, 0, 2)
 
     def threats_arriving(self, round_index: int) -> np.ndarray:
         slot, ok = self._sent_slot(round_index, "text")

@@ -65,6 +65,13 @@ class Mediator(Party):
         self.standing = np.zeros((W, len(model.signatory_idx), K) if self.settings.deferral else (W, 0, K), np.int8)
         self.disputed = np.zeros((W, K), dtype=np.int32)
         self.deferred_count = np.zeros(W, dtype=np.int32)
+        # packages (scenarios with [packages]): which drafts each party accepted each package in,
+        # the round each package was signed (-1: not yet), and the clauses signed packages fix
+        G = len(model.package_of)
+        self.package_accepted = np.zeros((W, P, drafts, G) if G else (0, 0, 0, 0), dtype=bool)
+        self.package_round = np.full((W, G), -1, dtype=np.int32)
+        self.locked = np.zeros((W, K), dtype=bool)
+        self._newly_locked = np.zeros(W, dtype=bool)
 
     def mediate(self) -> None:
         m = self.model
@@ -90,6 +97,10 @@ class Mediator(Party):
         self.accepted_drafts[worlds, parties, got[worlds, parties]] = True
         self.acceptance_received = np.maximum(self.acceptance_received, got)
         self.ever_accepted |= got != NO_VERSION
+        if len(self.model.package_of):
+            got = self.model.mailbox.package_acceptances_arriving(self.model.round)  # (W, P, G)
+            worlds, parties, packages = np.nonzero(got != NO_VERSION)
+            self.package_accepted[worlds, parties, got[worlds, parties, packages], packages] = True
 
     def deal_in_flight(self) -> np.ndarray:
         """Worlds (W,) in which acceptances still on their way would complete a deal."""
@@ -113,6 +124,29 @@ class Mediator(Party):
             self.text[rows] = self.drafts[rows, last[rows]]
             self.status[rows] = self.draft_status[rows, last[rows]]
             self.version[rows] = last[rows]
+        if len(m.package_of):
+            self._sign_packages()
+
+    def _sign_packages(self) -> None:
+        """A package every signatory has accepted in one draft is signed: its clauses take that
+        draft's values and are fixed. Every package signed is a deal."""
+        m = self.model
+        self._newly_locked[:] = False
+        for g, inside in enumerate(m.package_of):
+            agreed = self.package_accepted[..., g][:, m.signatory_idx].all(axis=1)  # (W, drafts)
+            signs = m.state.active & ~self.deal_now & (self.package_round[:, g] < 0) & agreed.any(axis=1)
+            if not signs.any():
+                continue
+            last = agreed.shape[1] - 1 - np.argmax(agreed[:, ::-1], axis=1)
+            rows, cols = np.flatnonzero(signs), np.flatnonzero(inside)
+            self.text[np.ix_(rows, cols)] = self.drafts[rows[:, None], last[rows][:, None], cols[None, :]]
+            self.status[np.ix_(rows, cols)] = ClauseStatus.AGREED
+            self.locked[np.ix_(rows, cols)] = True
+            self.package_round[rows, g] = m.round
+            self._newly_locked[rows] = True
+        everything = m.state.active & (self.package_round >= 0).all(axis=1)
+        self.deal_now |= everything
+        self.package_round = np.where(self.deal_now[:, None] & (self.package_round < 0), m.round, self.package_round)
 
     # -- revising the text -------------------------------------------------------------
     def _revise(self, arrivals: dict[int, tuple[np.ndarray, np.ndarray]], revising: np.ndarray) -> None:
@@ -123,9 +157,10 @@ class Mediator(Party):
         up, down, reopen, set_aside, defer = self._reopen_and_bracket(arrivals, revising)
         # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
         settle = (revising & heard_from[:, m.principal_idx].all(axis=1))[:, None] & (self.status <= ClauseStatus.AGREED)
+        settle &= ~self.locked
         np.putmask(self.status, settle, np.where(up | down, ClauseStatus.OPEN, ClauseStatus.AGREED).astype(np.int8))
         step = self._step(pull, any_objection)
-        changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1)
+        changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1) | self._newly_locked
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         revised = np.clip(self.text + step, self.settings.hull_low, self.settings.hull_high)
         self.text = np.where(changed[:, None], revised, self.text)
@@ -177,6 +212,7 @@ class Mediator(Party):
             self.settings.bracketing
             & (self.contested >= self.settings.bracket_after)
             & (self.status <= ClauseStatus.AGREED)
+            & ~self.locked
             & ~self.reopened
             & ~self.settings.insists
             & revising_rows
@@ -212,6 +248,7 @@ class Mediator(Party):
             revising[:, None]
             & (self.disputed >= s.defer_after)
             & (self.status <= ClauseStatus.AGREED)
+            & ~self.locked
             & s.deferrable
             & ~s.insists
             & (self.deferred_count < s.defer_most)[:, None]
@@ -225,7 +262,7 @@ class Mediator(Party):
     def _step(self, pull: np.ndarray, any_objection: np.ndarray) -> np.ndarray:
         """Resilient steps (Rprop): a clause whose pull keeps its sign moves faster,
         one whose pull flips (an overshoot the other side complains about) moves back by half."""
-        movable = (self.status <= ClauseStatus.AGREED) & any_objection[:, None]
+        movable = (self.status <= ClauseStatus.AGREED) & ~self.locked & any_objection[:, None]
         direction = np.sign(pull * movable)
         agreement = direction * self.last_direction  # -1, 0 or 1
         self.clause_step *= STEP_FACTORS.take((agreement + 1).astype(np.intp))

@@ -86,7 +86,11 @@ class NegotiationModel(EventSource, mesa.Model):
         self.graph = build_graph(s)
         self.route_plan = s.routes
         self.reliability_plan = tuple(Reliability.of(r, params.channel_reliability) for r in self.route_plan.periods)
-        self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses)
+        # (G, K): which clauses each package holds (no rows without [packages])
+        self.package_of = np.array(
+            [[c in p.clauses for c in self.clause_ids] for p in s.packages.values()], dtype=bool
+        ).reshape(len(s.packages), self.n_clauses)
+        self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses, packages=len(s.packages))
         values, status = params.reference[s.mediator.start_text]
         text, status = np.tile(values, (W, 1)), np.tile(status, (W, 1))
         reachable = self.route_plan.at(0).text_latency >= 0
@@ -182,6 +186,9 @@ class NegotiationModel(EventSource, mesa.Model):
         state.held[:, self.mediator_idx] = self.mediator.text
         state.held_status[:, self.mediator_idx] = self.mediator.status
         state.utility, state.gradient = evaluate(self.params.prefs, state.held, state.held_status)
+        if len(self.package_of):  # each package's worth alone: the others off the table
+            alone = [np.where(inside, state.held_status, ClauseStatus.DEFERRED) for inside in self.package_of]
+            state.package_utility = np.stack([evaluate(self.params.prefs, state.held, s)[0] for s in alone], axis=-1)
         gain = state.territory - state.territory0
         state.reservation = self.params.reservation.value(gain, self.round, state.pressure)
 
@@ -202,7 +209,8 @@ class NegotiationModel(EventSource, mesa.Model):
             return
         accepted = np.column_stack([p.accept_round >= 0 for p in self.principals if p.proxy is None])
         pending = mediator.deal_in_flight() if last else np.zeros(self.n_worlds, dtype=bool)
-        code = classify(mediator.deal_now, walked, pending & ~state.end_talks, accepted)
+        partial = (mediator.package_round >= 0).any(axis=1) if len(self.package_of) else None
+        code = classify(mediator.deal_now, walked, pending & ~state.end_talks, accepted, partial)
         if len(self.ratifications):
             rejected = self.ratifications.hold(done & mediator.deal_now)
             code = np.where(rejected, Outcome.REJECTED, code)

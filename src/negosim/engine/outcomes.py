@@ -25,11 +25,14 @@ OUTCOME_TYPE = pd.CategoricalDtype(list(Outcome.labels()))
 DATE = "datetime64[ms]"  # the finest unit Parquet keeps for dates without changing them
 
 
-def classify(deal: np.ndarray, walked: np.ndarray, pending: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+def classify(
+    deal: np.ndarray, walked: np.ndarray, pending: np.ndarray, accepted: np.ndarray, partial: np.ndarray | None = None
+) -> np.ndarray:
     """The outcome code of worlds that end now, (W,), from whether a deal was registered,
     a principal walked out, acceptances in transit would complete a deal, and which
-    principals ever accepted anything (W, principals). The first that applies wins, in
-    the order deal, breakdown, pending, mismatch, holdout, deadlock.
+    principals ever accepted anything (W, principals), and (with packages) whether some
+    package was signed. The first that applies wins, in the order deal, breakdown,
+    pending, partial, mismatch, holdout, deadlock.
 
     >>> yes, no = True, False
     >>> classify(np.array([yes, no, no, no, no, no]), np.array([no, yes, no, no, no, no]),
@@ -39,6 +42,8 @@ def classify(deal: np.ndarray, walked: np.ndarray, pending: np.ndarray, accepted
     """
     everyone, someone = accepted.all(axis=1), accepted.any(axis=1)
     rest = np.where(everyone, Outcome.MISMATCH, np.where(someone, Outcome.HOLDOUT, Outcome.DEADLOCK))
+    if partial is not None:
+        rest = np.where(partial, Outcome.PARTIAL, rest)
     return np.where(deal, Outcome.DEAL, np.where(walked, Outcome.BREAKDOWN, np.where(pending, Outcome.PENDING, rest)))
 
 
@@ -55,6 +60,8 @@ def event_rounds(model: NegotiationModel) -> dict[str, np.ndarray]:
     if len(model.ratifications):
         rounds["ratified_round"] = model.ratifications.ratified_round()
         rounds["rejected_round"] = model.ratifications.rejected_round()
+    for g, name in enumerate(model.spec.packages):
+        rounds[f"package_{name}_round"] = model.mediator.package_round[:, g].copy()
     for p in model.principals:
         rounds[f"accept_round_{p.pid}"] = p.accept_round
         rounds[f"sign_round_{p.pid}"] = p.sign_round
@@ -68,6 +75,8 @@ def _question_rounds(model: NegotiationModel, question, deal_round: np.ndarray) 
         columns = [model.clause_ids.index(c) for c in question.agreed]
         on_table = (model.mediator.status[:, columns] <= ClauseStatus.AGREED).all(axis=1)
         return np.where(on_table, deal_round, -1).astype(np.int32)
+    if question.kind == QuestionKind.PACKAGE:
+        return model.mediator.package_round[:, list(model.spec.packages).index(question.package)].copy()
     if question.kind == QuestionKind.RATIFIED:
         return model.ratifications.ratified_round() if len(model.ratifications) else deal_round
     if question.kind == QuestionKind.ACCEPTS:

@@ -171,7 +171,8 @@ class Principal(Party):
         willing = (utility + self.noise * m.draws.noise[:, i] >= aspiration) & (utility >= reservation)
         self.accepts = accepts = active & willing & lines_ok & veto_ok
         self._accept(accepts)
-        objects, wants = self._object(active, accepts, utility, reservation, lines, veto_push)
+        settled = self._accept_packages(active, aspiration, reservation, lines, veto_ok) if len(m.package_of) else None
+        objects, wants = self._object(active, accepts, utility, reservation, lines, veto_push, settled)
         walks = self._walk_out(active, utility, reservation)
         if m.recording:
             self._tell(accepts, objects, walks, wants, lines, veto_ok, utility, aspiration)
@@ -187,15 +188,43 @@ class Principal(Party):
         self.messages += accepts & (self.accepted_version != held)
         self.accepted_version = np.where(accepts, held, self.accepted_version)
 
+    def _accept_packages(self, active, aspiration, reservation, lines, veto_ok) -> np.ndarray:
+        """Accept, package by package, what it would accept if that package were the whole
+        text (its red lines and veto judged on that package's clauses); tell the mediator.
+        Returns the clauses it has nothing to object to (W, K): those of the packages it
+        accepts and those already signed."""
+        m, i = self.model, self.index
+        inside = m.package_of  # (G, K)
+        worth = m.state.package_utility[:, i]  # (W, G)
+        noisy = worth + (self.noise * m.draws.noise[:, i])[:, None]
+        crossed = lines != 0  # (W, line clauses)
+        lines_ok = ~(crossed[:, None, :] & inside[None][:, :, self.line_clauses]).any(axis=-1)  # (W, G)
+        veto_ok = veto_ok[:, None] | ~inside[:, self.veto_clauses].any(axis=1)[None] if self.veto else True
+        accepts = (
+            active[:, None] & (noisy >= aspiration[:, None]) & (worth >= reservation[:, None]) & lines_ok & veto_ok
+        )
+        arrives = m.draws.signature[:, i] < m.reliability.signal[:, i]
+        held = m.state.held_version[:, i]
+        m.mailbox.post_package_acceptance(m.round, i, np.where(accepts & arrives[:, None], held[:, None], NO_VERSION))
+        return (accepts.astype(np.uint8) @ inside.astype(np.uint8)).astype(bool) | m.mediator.locked
+
     def sign_with_all(self, deal: np.ndarray) -> None:
         """Sign the deal the mediator registered this round (a party that signs only with all,
-        or one its representative signs for)."""
+        or one its representative signs for). A deal made package by package counts as
+        accepted by each signatory when its last package is signed."""
+        if len(self.model.package_of) and self.proxy is None:
+            self.accept_round = np.where(deal & (self.accept_round < 0), self.model.round, self.accept_round)
+            if self.signing == SigningRule.ON_ACCEPTANCE:
+                self.sign_round = np.where(deal & (self.sign_round < 0), self.model.round, self.sign_round)
         if self.signing == SigningRule.WITH_ALL or self.proxy is not None:
             self.sign_round = np.where(deal & (self.sign_round < 0), self.model.round, self.sign_round)
 
-    def _object(self, active, accepts, utility, reservation, lines, veto_push) -> tuple[np.ndarray, np.ndarray]:
-        """Send the pull it wants on every clause, scaled by urgency, where it has not
-        accepted this version and has something new to answer (or waited long enough)."""
+    def _object(
+        self, active, accepts, utility, reservation, lines, veto_push, settled=None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Send the pull it wants on every clause (not on ``settled`` ones: packages it accepts
+        or that are signed), scaled by urgency, where it has not accepted this version and has
+        something new to answer (or waited long enough)."""
         m, i = self.model, self.index
         held = m.state.held_version[:, i]
         fresh = held > self.responded_version
@@ -213,6 +242,8 @@ class Principal(Party):
         if self.line_clauses.size:
             objection = wants.copy() if m.recording else wants
             objection[:, self.line_clauses] += urgency[:, None] * lines
+        if settled is not None:
+            objection = np.where(settled, 0.0, objection)
         self._send_objection(objection, objects)
         return objects, wants
 

@@ -63,6 +63,7 @@ class WorldState:
     end_talks: np.ndarray  # (W,) a deadline ended the talks this round
     outcome: np.ndarray  # (W,) Outcome code, UNSETTLED while talking
     end_round: np.ndarray  # (W,) the round the world ended, -1 while talking
+    package_utility: np.ndarray | None = None  # (W, P, G) each package's worth alone (with [packages])
 
     @classmethod
     def start(

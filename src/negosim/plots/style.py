@@ -21,6 +21,7 @@ STATUS_COLOURS = {
     "deadlock": "#8d99ae",
     "breakdown": "#e76f51",
     "rejected": "#9b2226",
+    "partial": "#b5838d",
 }
 
 

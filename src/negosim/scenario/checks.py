@@ -33,6 +33,7 @@ def check_references(scenario: Scenario, source: str) -> None:
         checker.schedule,
         checker.events,
         checker.ratifications,
+        checker.packages,
         checker.uncertainty,
     ):
         check()
@@ -178,6 +179,24 @@ class _Checker:
                 self.fail(f"events.{name}.party", f"the id of a principal (got {question.party!r})")
             for cid in question.agreed:
                 self.need_clause(f"events.{name}.agreed", cid)
+            if question.package is not None and question.package not in self.s.packages:
+                self.fail(f"events.{name}.package", f"the name of one of [packages] (got {question.package!r})")
+
+    def packages(self) -> None:
+        if not self.s.packages:
+            return
+        owner: dict[str, str] = {}
+        for name, package in self.s.packages.items():
+            if not name.replace("_", "").isalnum():
+                self.fail(f"packages.{name}", "a name of letters, digits and _")
+            for cid in package.clauses:
+                self.need_clause(f"packages.{name}.clauses", cid)
+                if cid in owner:
+                    self.fail(f"packages.{name}.clauses", f"clauses in one package only ({cid} is in {owner[cid]})")
+                owner[cid] = name
+        missing = [cid for cid in self.s.clause_ids if cid not in owner]
+        if missing:
+            self.fail("packages", f"packages that hold every clause (not in any: {', '.join(missing[:5])})")
 
     def ratifications(self) -> None:
         for i, gate in enumerate(self.s.ratifications):

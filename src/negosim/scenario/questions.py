@@ -21,12 +21,15 @@ class Question(Strict):
     kind: QuestionKind
     label: Label = ""
     party: Id | None = None
+    package: Id | None = None
     agreed: Ids = ()
 
     @model_validator(mode="after")
     def _complete(self) -> Question:
         if self.kind in (QuestionKind.ACCEPTS, QuestionKind.SIGNS) and self.party is None:
             raise ValueError(f"a {self.kind.value} question needs a party")
+        if self.kind == QuestionKind.PACKAGE and self.package is None:
+            raise ValueError("a package question needs the package's name")
         if self.agreed and self.kind != QuestionKind.DEAL:
             raise ValueError("only a deal question names clauses that must be agreed")
         return self

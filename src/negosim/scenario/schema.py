@@ -35,6 +35,7 @@ from negosim.scenario.fields import (
     UnitFloat,
 )
 from negosim.scenario.keypaths import set_path
+from negosim.scenario.packages import Package
 from negosim.scenario.parties import Mediator, Party
 from negosim.scenario.questions import Question
 from negosim.scenario.ratification import Ratification
@@ -107,6 +108,7 @@ class Scenario(Strict):
     uncertainty: dict[KeyPath, Distribution] = Field(default={}, max_length=MAX_ENTRIES)
     events: dict[Id, Question] = Field(default={}, max_length=MAX_ENTRIES)
     ratifications: tuple[Ratification, ...] = Field(default=(), max_length=MAX_DEADLINES)
+    packages: dict[Id, Package] = Field(default={}, max_length=16)
     index_from: Id | None = None
     index_to: Id | None = None
     mechanism: Label | None = None  # the mechanism file included (its values are written in)
