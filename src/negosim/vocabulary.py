@@ -157,6 +157,7 @@ class ScheduleKind(StrEnum):
     CHANNEL_CLOSES = "channel_closes"
     DEADLINE_MOVED = "deadline_moved"
     ATTENTION = "attention"  # the mediator works on the text only on some days
+    DRAFT = "draft"  # the mediator tables a text of its own (rolled back if not accepted by a date)
 
 
 class ClauseCall(StrEnum):
@@ -180,6 +181,7 @@ class EventKind(StrEnum):
     REOPEN = "reopen"
     BRACKET = "bracket"
     DEFER = "defer"
+    DRAFT = "draft"
     REVISE = "revise"
     PRESSURE = "pressure"
     DEADLINE = "deadline"

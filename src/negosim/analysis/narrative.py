@@ -216,6 +216,10 @@ def sentence(model: NegotiationModel, e: Event) -> str:
         return f"{e.party} reopens {f['clause']}, {why}."
     if kind == EventKind.BRACKET:
         return f"{e.party} brackets {f['clause']} for the leaders: the sides pull opposite ways."
+    if kind == EventKind.DRAFT:
+        if f["rolled_back"]:
+            return f"{e.party} withdraws its draft ({f['text']}): not every side accepted it; back to its earlier text."
+        return f"{e.party} tables a draft of its own ({f['text']})."
     if kind == EventKind.DEFER:
         return (
             f"{e.party} sends {f['clause']} to another track (a side letter, an arbitration, later talks): "

@@ -196,6 +196,7 @@ PRIORITY = [
     "deadline",
     "bracket",
     "defer",
+    "draft",
     "object",
     "revise",
     "pressure",

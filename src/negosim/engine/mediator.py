@@ -15,6 +15,7 @@ import numpy as np
 
 from negosim.engine.mailbox import NO_VERSION
 from negosim.engine.principal import Party
+from negosim.engine.tabling import TabledDrafts
 from negosim.vocabulary import ClauseStatus, EventKind, ScheduleKind
 
 if TYPE_CHECKING:
@@ -71,7 +72,8 @@ class Mediator(Party):
         self.package_accepted = np.zeros((W, P, drafts, G) if G else (0, 0, 0, 0), dtype=bool)
         self.package_round = np.full((W, G), -1, dtype=np.int32)
         self.locked = np.zeros((W, K), dtype=bool)
-        self._newly_locked = np.zeros(W, dtype=bool)
+        self._set_elsewhere = np.zeros(W, dtype=bool)  # text changed this round outside the revision
+        self.tabling = TabledDrafts(self)
 
     def mediate(self) -> None:
         m = self.model
@@ -79,6 +81,13 @@ class Mediator(Party):
         self._register_acceptances()
         self._conclude()
         revising = m.state.active & ~self.deal_now & self._attending()
+        if self.tabling.items:
+            tabled, told = self.tabling.act(self, m.state.active & ~self.deal_now)
+            self._set_elsewhere |= tabled
+            revising &= ~tabled  # a draft goes out as tabled
+            if m.recording:
+                for label, rolled_back in told:
+                    m.emit(EventKind.DRAFT, self.pid, text=label, rolled_back=rolled_back)
         self._revise(arrivals, revising)
         self._press(revising)
         self._send_text()
@@ -131,7 +140,6 @@ class Mediator(Party):
         """A package every signatory has accepted in one draft is signed: its clauses take that
         draft's values and are fixed. Every package signed is a deal."""
         m = self.model
-        self._newly_locked[:] = False
         for g, inside in enumerate(m.package_of):
             agreed = self.package_accepted[..., g][:, m.signatory_idx].all(axis=1)  # (W, drafts)
             signs = m.state.active & ~self.deal_now & (self.package_round[:, g] < 0) & agreed.any(axis=1)
@@ -143,7 +151,7 @@ class Mediator(Party):
             self.status[np.ix_(rows, cols)] = ClauseStatus.AGREED
             self.locked[np.ix_(rows, cols)] = True
             self.package_round[rows, g] = m.round
-            self._newly_locked[rows] = True
+            self._set_elsewhere[rows] = True
         everything = m.state.active & (self.package_round >= 0).all(axis=1)
         self.deal_now |= everything
         self.package_round = np.where(self.deal_now[:, None] & (self.package_round < 0), m.round, self.package_round)
@@ -160,7 +168,8 @@ class Mediator(Party):
         settle &= ~self.locked
         np.putmask(self.status, settle, np.where(up | down, ClauseStatus.OPEN, ClauseStatus.AGREED).astype(np.int8))
         step = self._step(pull, any_objection)
-        changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1) | self._newly_locked
+        changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1) | self._set_elsewhere
+        self._set_elsewhere = np.zeros_like(changed)
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         revised = np.clip(self.text + step, self.settings.hull_low, self.settings.hull_high)
         self.text = np.where(changed[:, None], revised, self.text)

@@ -170,6 +170,8 @@ class _Checker:
             for field in ("to", "until"):
                 if getattr(change, field) is not None:
                     self.in_calendar(f"schedule.{i}.{field}", getattr(change, field))
+            if change.text is not None:
+                self.need_text(f"schedule.{i}.text", change.text)
 
     def events(self) -> None:
         for name, question in self.s.events.items():

@@ -84,7 +84,10 @@ class ScheduledChange(Strict):
     opens later is closed until then). ``deadline_moved``: deadline
     ``deadline`` (its index) falls due on ``to`` instead. ``attention``: from
     ``date`` until ``until`` the mediator works on the text on a given day
-    with probability ``level``.
+    with probability ``level``. ``draft``: on ``date`` the mediator tables the text
+    ``text`` (a name under ``[texts]``) as its next version; if by ``until`` not every
+    principal a deal needs has accepted it, it withdraws it and returns to what it held
+    before (a draft that overreaches and is rolled back).
     """
 
     date: dt.date
@@ -95,6 +98,7 @@ class ScheduledChange(Strict):
     to: dt.date | None = None
     until: dt.date | None = None
     level: UnitFloat | None = None  # [0, 1]
+    text: Id | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> ScheduledChange:
@@ -103,6 +107,7 @@ class ScheduledChange(Strict):
             ScheduleKind.CHANNEL_CLOSES: ("channel",),
             ScheduleKind.DEADLINE_MOVED: ("deadline", "to"),
             ScheduleKind.ATTENTION: ("until", "level"),
+            ScheduleKind.DRAFT: ("text",),
         }[self.kind]
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
