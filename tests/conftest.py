@@ -24,6 +24,21 @@ def three_party():
     return load_scenario(SCENARIOS / "teaching_three_party.toml")
 
 
+def with_disputed_city() -> dict:
+    """The two-party teaching case (as a plain dict) plus a clause Z on which the two sides'
+    red lines leave no overlap: no text both can accept exists while Z is on the table."""
+    raw = load_scenario("teaching_two_party").model_dump(mode="python", by_alias=True)
+    raw["clauses"] = [*raw["clauses"], {"id": "Z", "label": "the city both claim"}]
+    for text in raw["texts"].values():
+        text["values"]["Z"] = 0.5
+    for pid, ideal in (("M", 0.5), ("A", 0.0), ("B", 1.0)):
+        raw["parties"][pid]["ideal"]["Z"] = ideal
+        raw["parties"][pid]["salience"]["Z"] = 0.5
+    raw["parties"]["A"]["red_lines"] = {"Z": {"max": 0.2}}
+    raw["parties"]["B"]["red_lines"] = {"Z": {"min": 0.8}}
+    return raw
+
+
 def load_study(name: str):
     """Import ``experiments/<name>.py`` (the studies are scripts, not a package)."""
     spec = importlib.util.spec_from_file_location(f"study_{name}", ROOT / "experiments" / f"{name}.py")

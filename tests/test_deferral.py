@@ -11,21 +11,14 @@ from negosim.cli import main
 from negosim.scenario import build_scenario
 from negosim.vocabulary import ClauseStatus, Outcome
 
+from conftest import with_disputed_city
+
 SEEDS = range(30)
 
 
 @pytest.fixture(scope="module")
 def raw():
-    """The two-party teaching case plus a clause Z on which the red lines leave no overlap."""
-    raw = load_scenario("teaching_two_party").model_dump(mode="python", by_alias=True)
-    raw["clauses"] = [*raw["clauses"], {"id": "Z", "label": "the city both claim"}]
-    for text in raw["texts"].values():
-        text["values"]["Z"] = 0.5
-    for pid, ideal in (("M", 0.5), ("A", 0.0), ("B", 1.0)):
-        raw["parties"][pid]["ideal"]["Z"] = ideal
-        raw["parties"][pid]["salience"]["Z"] = 0.5
-    raw["parties"]["A"]["red_lines"] = {"Z": {"max": 0.2}}
-    raw["parties"]["B"]["red_lines"] = {"Z": {"min": 0.8}}
+    raw = with_disputed_city()
     raw["events"] = {"deal_with_Z": {"kind": "deal", "agreed": ["Z"]}, "deal_with_X": {"kind": "deal", "agreed": ["X"]}}
     return raw
 

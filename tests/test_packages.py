@@ -7,9 +7,11 @@ import copy
 import numpy as np
 import pytest
 
-from negosim import NegotiationModel, load_scenario
+from negosim import NegotiationModel
 from negosim.cli import main
 from negosim.scenario import build_scenario
+
+from conftest import with_disputed_city
 
 SEEDS = range(30)
 PACKAGES = {"core": {"label": "the two sides' priorities", "clauses": ["X", "Y"]}, "city": {"clauses": ["Z"]}}
@@ -17,17 +19,7 @@ PACKAGES = {"core": {"label": "the two sides' priorities", "clauses": ["X", "Y"]
 
 @pytest.fixture(scope="module")
 def raw():
-    """The two-party teaching case plus a clause Z on which the red lines leave no overlap."""
-    raw = load_scenario("teaching_two_party").model_dump(mode="python", by_alias=True)
-    raw["clauses"] = [*raw["clauses"], {"id": "Z", "label": "the city both claim"}]
-    for text in raw["texts"].values():
-        text["values"]["Z"] = 0.5
-    for pid, ideal in (("M", 0.5), ("A", 0.0), ("B", 1.0)):
-        raw["parties"][pid]["ideal"]["Z"] = ideal
-        raw["parties"][pid]["salience"]["Z"] = 0.5
-    raw["parties"]["A"]["red_lines"] = {"Z": {"max": 0.2}}
-    raw["parties"]["B"]["red_lines"] = {"Z": {"min": 0.8}}
-    return raw
+    return with_disputed_city()
 
 
 def _model(raw, packages=None, **changes):
