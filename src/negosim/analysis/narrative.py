@@ -8,7 +8,7 @@ every round. ``negosim trace`` prints :meth:`Recorder.tell`; the demo's
 narrative panel shows the same sentences.
 
 >>> from negosim.analysis.narrative import trace
->>> print(trace("teaching_two_party", seed=1)[0])  # doctest: +ELLIPSIS
+>>> print(trace("teaching_two_party", seed=1)[1])  # doctest: +ELLIPSIS
 Round 0 (2025-01-01), text v0, position 0.50: A 0.75/asks 1.00/no deal 0.50, B 0.75/asks 1.00/no deal 0.50
 """
 
@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from negosim.analysis.endings import explain
 from negosim.engine.events import Event
 from negosim.engine.model import NegotiationModel
 from negosim.vocabulary import ClauseStatus, EventKind, Expiry, Outcome
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
     from negosim.scenario import Scenario
 
 EVENT_COLUMNS = ["round", "date", "kind", "party", "to", "version", "words"]
+LEGEND = (
+    "Each round: the text's version and position (0 at one reference text, 1 at the other); for each "
+    "principal, what the text it holds is worth to it / asks: the least it still demands, which falls as "
+    "its deadline nears / no deal: what no deal is worth to it. It accepts when the text is worth what it "
+    "asks and more than no deal, and no red line or veto stands in the way."
+)
 TOP_CLAUSES = 3
 
 
@@ -113,6 +120,8 @@ class Recorder:
         )
         model.datacollector = self.datacollector  # where Mesa's tools look for it
         self.status_history: list[np.ndarray] = []  # the text's statuses after each round
+        self.last_objection: dict[str, Event] = {}  # each principal's latest, for the ending
+        self.ended_by: Event | None = None  # the deadline that ended the talks, if one did
         model.subscribe(self.hear)
 
     def hear(self, event: Event) -> None:
@@ -120,6 +129,15 @@ class Recorder:
             self.datacollector.collect(self.model)
             self.status_history.append(self.model.mediator.status[0].copy())
             return
+        if event.kind == EventKind.OBJECT:
+            self.last_objection[event.party] = event
+        elif event.kind == EventKind.DEADLINE and not event.facts["extended"]:
+            self.ended_by = event if event.facts["deadline"].on_expiry == Expiry.END else self.ended_by
+        words = (
+            explain(self.model, event, self.last_objection, self.ended_by)
+            if event.kind == EventKind.END
+            else sentence(self.model, event)
+        )
         row = dict(
             round=event.round,
             date=self.model.date_of(event.round).isoformat(),
@@ -127,7 +145,7 @@ class Recorder:
             party=event.party,
             to=event.to,
             version=event.version,
-            words=sentence(self.model, event),
+            words=words,
         )
         self.datacollector.add_table_row("events", row)
 
@@ -248,7 +266,7 @@ def tell(recorder: Recorder) -> list[str]:
     model = recorder.model
     events, per_round = recorder.events(), recorder.rounds()
     principals = [p.pid for p in model.principals]
-    lines = []
+    lines = [LEGEND]
     for _, row in per_round.iterrows():
         t = int(row["round"])
         state = ", ".join(

@@ -1,0 +1,76 @@
+"""Every ending says why, in plain words: which version was accepted and registered, who never
+accepted and what stood in the way, whose walkout or which deadline ended the talks, which
+votes and packages decided it."""
+
+import copy
+
+import pytest
+
+from negosim import NegotiationModel, load_scenario
+from negosim.analysis.narrative import Recorder
+from negosim.scenario import build_scenario
+
+from conftest import with_disputed_city
+
+
+def _ending(scenario, seed: int = 1) -> tuple[str, NegotiationModel]:
+    model = NegotiationModel(scenario, seeds=[seed])
+    recorder = Recorder(model)
+    model.run()
+    events = recorder.events()
+    words = events.loc[events["kind"] == "end", "words"]
+    assert len(words) == 1
+    return str(words.iloc[0]), model
+
+
+def _scenario(raw: dict):
+    return build_scenario(copy.deepcopy(raw), "<ending>")
+
+
+@pytest.fixture(scope="module")
+def two_party_raw():
+    return load_scenario("teaching_two_party").model_dump(mode="python", by_alias=True)
+
+
+def test_a_deal_names_the_version_registered_and_the_acceptances_that_came_too_late(two_party_raw):
+    words, model = _ending(_scenario(two_party_raw))
+    assert model.outcomes()["status"].iloc[0] == "deal"
+    assert f"every principal accepted version {model.mediator.version[0]}, and the mediator registered it" in words
+    assert "the text moved" in words  # B's acceptance of version 5 arrived after version 6 went out
+
+
+def test_a_holdout_names_who_never_accepted_and_why(flagship):
+    words, model = _ending(flagship, seed=3)
+    assert model.outcomes()["status"].iloc[0] == "holdout"
+    assert "RU never accepted any version: it is worth" in words and "it asks" in words
+    assert "UA accepted version" in words and "the run reached its horizon" in words
+
+
+def test_a_deadline_that_ends_the_talks_is_named():
+    words, _ = _ending(load_scenario("good_friday"), seed=2)
+    assert "Mitchell's deadline" in words and "passed unmet and ended the talks" in words
+
+
+def test_a_failed_vote_is_named(two_party_raw):
+    raw = copy.deepcopy(two_party_raw)
+    raw["ratifications"] = [{"party": "A", "label": "A's parliament", "days": 2, "pass_prob": 0.0}]
+    words, model = _ending(_scenario(raw))
+    assert model.outcomes()["status"].iloc[0] == "rejected"
+    assert "the deal was signed, but A's parliament failed on round" in words
+
+
+def test_a_partial_ending_names_the_packages():
+    raw = with_disputed_city()
+    raw["packages"] = {"core": {"clauses": ["X", "Y"]}, "city": {"clauses": ["Z"]}}
+    words, _ = _ending(_scenario(raw))
+    assert "some packages of the text were signed and others not (core on round" in words
+    assert "city never" in words
+
+
+def test_a_walkout_names_who_left(two_party_raw):
+    raw = copy.deepcopy(two_party_raw)
+    raw["parties"]["A"]["reservation"] = {"base": 0.95}
+    raw["parties"]["A"]["walkout"] = {"margin": 0.0, "patience": 2}
+    words, model = _ending(_scenario(raw))
+    assert model.outcomes()["status"].iloc[0] == "breakdown"
+    assert "A walked out on round" in words
