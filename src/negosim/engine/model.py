@@ -40,6 +40,14 @@ from negosim.scenario.graph import build_graph
 from negosim.vocabulary import ClauseStatus, EventKind, Outcome, Role
 
 
+def package_rows(scenario: Scenario) -> np.ndarray:
+    """Which clauses each of the scenario's packages holds, (packages, clauses); no rows without
+    ``[packages]`` (the whole text is then one package)."""
+    clauses = scenario.clause_ids
+    rows = [[c in package.clauses for c in clauses] for package in scenario.packages.values()]
+    return np.array(rows, dtype=bool).reshape(len(rows), len(clauses))
+
+
 class NegotiationModel(EventSource, mesa.Model):
     """Mediated negotiation over a clause text, for one or many seeds.
 
@@ -86,10 +94,7 @@ class NegotiationModel(EventSource, mesa.Model):
         self.graph = build_graph(s)
         self.route_plan = s.routes
         self.reliability_plan = tuple(Reliability.of(r, params.channel_reliability) for r in self.route_plan.periods)
-        # (G, K): which clauses each package holds (no rows without [packages])
-        self.package_of = np.array(
-            [[c in p.clauses for c in self.clause_ids] for p in s.packages.values()], dtype=bool
-        ).reshape(len(s.packages), self.n_clauses)
+        self.package_of = package_rows(s)
         self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses, packages=len(s.packages))
         values, status = params.reference[s.mediator.start_text]
         text, status = np.tile(values, (W, 1)), np.tile(status, (W, 1))
