@@ -190,3 +190,17 @@ def test_demo_and_animate_check_set_before_anything_starts(tmp_path):
         assert status == 2
         assert_one_line(err, "--set mediator.bias=9", "a number in [-1, 1]")
     assert not (tmp_path / "a.gif").exists()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_completion_scripts_cover_every_command(shell):
+    status, out, err = run_cli(["completion", shell])
+    assert status == 0 and not err
+    for command in ("run", "trace", "backtest", "compare", "completion"):
+        assert command in out
+    assert "--seeds" in out and "--processes" in out
+
+
+def test_an_unknown_shell_is_one_line():
+    status, _, err = run_cli(["completion", "fish"])
+    assert status == 2 and err.count("\n") == 1 and "invalid choice: 'fish'" in err

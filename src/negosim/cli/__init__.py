@@ -25,7 +25,7 @@ from negosim.files import one_line
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 1
 EXIT_INTERRUPTED = 130
-COMMAND_MODULES = ("negosim.cli.worlds", "negosim.cli.results", "negosim.cli.authoring")
+COMMAND_MODULES = ("negosim.cli.worlds", "negosim.cli.results", "negosim.cli.authoring", "negosim.cli.completion")
 PLUGIN_MODULES = ("negosim.demo.command", "negosim.demo.animate")  # commands that live beside their feature
 
 
