@@ -19,7 +19,7 @@ SWEEP = """
 name = "crash"
 scenario = "teaching_two_party"
 design = "full_factorial"
-seeds = 3000
+seeds = 15000
 seed = 11
 
 [axes."mediator.bias"]
@@ -58,8 +58,9 @@ def test_a_sweep_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
         if victim.poll() is not None:
             break
         assert descendants_outlive(victim) == [], "a worker outlived its killed parent"
+        if RunStore(out).complete:  # it finished its table before the kill landed (still writing reports)
+            break
         kills += 1
-        assert not RunStore(out).complete
     assert kills >= 2, "the sweep must be interrupted at least twice"
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
