@@ -185,8 +185,13 @@ def round_heading(model: DemoModel, record: Record, r: int) -> str:
 
 
 def narrative(record: Record, r: int) -> list[str]:
-    """The sentences of round r (the events' ``words``)."""
-    return [str(w) for w in record.events_of(r)["words"]] if r >= 0 else []
+    """The sentences of round r (the events' ``words``), the ending first (a long round's
+    panel is cut at the bottom, and the ending must never be what is cut)."""
+    if r < 0:
+        return []
+    events = record.events_of(r)
+    ending = events["kind"] == "end"
+    return [str(w) for w in events.loc[ending, "words"]] + [str(w) for w in events.loc[~ending, "words"]]
 
 
 PRIORITY = [
@@ -273,7 +278,7 @@ def dashboard(
     if ended and r >= 0:
         title += f"  [{ended.upper()}]"
     fig.suptitle(title, fontsize=12, fontweight="bold")
-    caption = headline(record, r)
+    caption = headline(record, r, width=340)  # at most two lines of 170
     if caption:
         fig.supxlabel("\n".join(textwrap.wrap(caption, 170)), fontsize=9, style="italic", color="#333333")
     return fig
