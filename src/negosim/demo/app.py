@@ -22,6 +22,7 @@ import os
 import solara
 from mesa.visualization import SolaraViz, solara_viz
 
+from negosim.analysis.narrative import LEGEND
 from negosim.demo import views
 from negosim.demo.levers import DEADLINE_KINDS, TACTICS, DemoModel, lever_defaults, load_base, principals_ab
 
@@ -143,6 +144,8 @@ def NarrativePanel(model: DemoModel):
         f'<p class="negosim-counter" style="margin:0">Rounds played: {model.round} of at most {model.rounds}</p>'
         f'<p class="negosim-settings" style="margin:0 0 6px 0;color:#555;font-size:12px">This world: '
         f"{html.escape(model.settings_line())}</p>{banner}"
+        f'<details class="negosim-key" style="margin:0 0 4px 0;color:#555;font-size:12px"><summary>What '
+        f"utility, asks and no deal mean</summary>{html.escape(LEGEND)}</details>"
         f'<ul style="margin-top:2px;padding-left:18px">{items}</ul></div>'
     )
     return solara.HTML(tag="div", unsafe_innerHTML=body)
