@@ -36,7 +36,7 @@ import pandas as pd
 
 from negosim import load_scenario, run_ensemble
 from negosim.analysis.compare import paired_difference
-from negosim.analysis.summary import wilson
+from negosim.analysis.summary import happened_by, wilson
 from negosim.runs.study import study_main
 from negosim.scenario import Scenario, build_scenario
 
@@ -63,20 +63,15 @@ def decoupled(scenario: Scenario) -> Scenario:
     return build_scenario(raw, scenario.source)
 
 
-def _signed_by(table: pd.DataFrame, column: str, scenario: Scenario, date: dt.date) -> np.ndarray:
-    rounds = table[column].to_numpy()
-    return (rounds >= 0) & (rounds <= scenario.calendar.last_round_by(date))
-
-
 def indicators(table: pd.DataFrame, scenario: Scenario) -> dict[str, np.ndarray]:
     """Per world: what was signed by each date, and how it ended."""
     sinai = "package_sinai_round" if "package_sinai_round" in table else "deal_round"
     some = [c for c in table if c.startswith("package_") and c.endswith("_round")] or ["deal_round"]
     out = {}
     for date in DATES:
-        out[f"something signed by {date}"] = np.logical_or.reduce([_signed_by(table, c, scenario, date) for c in some])
-        out[f"Sinai signed by {date}"] = _signed_by(table, sinai, scenario, date)
-        out[f"whole deal by {date}"] = _signed_by(table, "deal_round", scenario, date)
+        out[f"something signed by {date}"] = np.logical_or.reduce([happened_by(table, c, scenario, date) for c in some])
+        out[f"Sinai signed by {date}"] = happened_by(table, sinai, scenario, date)
+        out[f"whole deal by {date}"] = happened_by(table, "deal_round", scenario, date)
     for status in ("deal", "partial", "rejected", "holdout", "mismatch"):
         out[f"ends {status}"] = (table["status"].astype(str) == status).to_numpy()
     return out

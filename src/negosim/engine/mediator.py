@@ -71,7 +71,7 @@ class Mediator(Party):
         G = len(model.package_of)
         self.package_accepted = np.zeros((W, P, drafts, G) if G else (0, 0, 0, 0), dtype=bool)
         self.package_round = np.full((W, G), -1, dtype=np.int32)
-        self.locked = np.zeros((W, K), dtype=bool)
+        self.locked = np.zeros((W, K), dtype=bool) if G else None  # None: nothing can be fixed early
         self._set_elsewhere = np.zeros(W, dtype=bool)  # text changed this round outside the revision
         self.tabling = TabledDrafts(self)
 
@@ -162,14 +162,16 @@ class Mediator(Party):
         :meth:`Mailbox.objections_arriving`); bracket, reopen and settle clauses."""
         m = self.model
         pull, heard_from, any_objection = self._pull(arrivals, revising)
-        up, down, reopen, set_aside, defer = self._reopen_and_bracket(arrivals, revising)
+        up, down, reopen, bracket, defer = self._reopen_and_bracket(arrivals, revising)
+        set_aside = bracket if defer is None else bracket | defer
         # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
         settle = (revising & heard_from[:, m.principal_idx].all(axis=1))[:, None] & (self.status <= ClauseStatus.AGREED)
-        settle &= ~self.locked
+        if self.locked is not None:
+            settle &= ~self.locked
         np.putmask(self.status, settle, np.where(up | down, ClauseStatus.OPEN, ClauseStatus.AGREED).astype(np.int8))
         step = self._step(pull, any_objection)
         changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1) | self._set_elsewhere
-        self._set_elsewhere = np.zeros_like(changed)
+        self._set_elsewhere[:] = False
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         revised = np.clip(self.text + step, self.settings.hull_low, self.settings.hull_high)
         self.text = np.where(changed[:, None], revised, self.text)
@@ -179,7 +181,7 @@ class Mediator(Party):
         self.drafts.reshape(-1, m.n_clauses)[draft] = self.text[rows]
         self.draft_status.reshape(-1, m.n_clauses)[draft] = self.status[rows]
         if m.recording:
-            self._tell_revision(heard_from, changed, reopen, set_aside & ~defer, defer, step)
+            self._tell_revision(heard_from, changed, reopen, bracket, defer, step)
 
     def _pull(self, arrivals, revising) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The weighted sum of the objections that arrived (W, K), whom it heard from
@@ -202,7 +204,7 @@ class Mediator(Party):
         push either way); bracketed clauses a principal objects to are reopened
         (the shuttle to Moscow); clauses the sides pull opposite ways for long
         enough go to the leaders, bracketed, or (with deferral) to another track for good.
-        Returns (up, down, reopen, set aside (bracketed or deferred), deferred)."""
+        Returns (up, down, reopen, bracketed, deferred; None without deferral)."""
         m = self.model
         nothing = np.zeros((m.n_worlds, m.n_clauses), dtype=np.float32)
         said = [arrivals.get(i, (nothing,))[0] for i in m.principal_idx]
@@ -215,19 +217,22 @@ class Mediator(Party):
         np.putmask(self.status, reopen, ClauseStatus.OPEN)
         self.reopened |= reopen
         self.contested = np.where(revising_rows, np.where(up & down, self.contested + 1, 0), self.contested)
-        from_signatories = [arrivals.get(i, (nothing,))[0] for i in m.signatory_idx]
-        defer = self._defer(revising, from_signatories, [i in arrivals for i in m.signatory_idx])
+        defer = None
+        if self.settings.deferral:
+            from_signatories = [arrivals.get(i, (nothing,))[0] for i in m.signatory_idx]
+            defer = self._defer(revising, from_signatories, [i in arrivals for i in m.signatory_idx])
         bracket = (
             self.settings.bracketing
             & (self.contested >= self.settings.bracket_after)
             & (self.status <= ClauseStatus.AGREED)
-            & ~self.locked
             & ~self.reopened
             & ~self.settings.insists
             & revising_rows
         )
+        if self.locked is not None:
+            bracket &= ~self.locked
         np.putmask(self.status, bracket, ClauseStatus.BRACKETED)
-        return up, down, reopen, bracket | defer, defer
+        return up, down, reopen, bracket, defer
 
     def _defer(self, revising: np.ndarray, said: list[np.ndarray], heard: list[bool]) -> np.ndarray:
         """Send the clause disputed longest, once disputed ``after`` revisions in a row, to
@@ -240,8 +245,6 @@ class Mediator(Party):
         texts never reset it)."""
         s, m = self.settings, self.model
         defer = np.zeros(self.status.shape, dtype=bool)
-        if not s.deferral:
-            return defer
         threshold = s.defer_threshold
         for j, values in enumerate(said):
             if heard[j]:
@@ -257,7 +260,7 @@ class Mediator(Party):
             revising[:, None]
             & (self.disputed >= s.defer_after)
             & (self.status <= ClauseStatus.AGREED)
-            & ~self.locked
+            & (True if self.locked is None else ~self.locked)
             & s.deferrable
             & ~s.insists
             & (self.deferred_count < s.defer_most)[:, None]
@@ -271,7 +274,9 @@ class Mediator(Party):
     def _step(self, pull: np.ndarray, any_objection: np.ndarray) -> np.ndarray:
         """Resilient steps (Rprop): a clause whose pull keeps its sign moves faster,
         one whose pull flips (an overshoot the other side complains about) moves back by half."""
-        movable = (self.status <= ClauseStatus.AGREED) & ~self.locked & any_objection[:, None]
+        movable = (self.status <= ClauseStatus.AGREED) & any_objection[:, None]
+        if self.locked is not None:
+            movable &= ~self.locked
         direction = np.sign(pull * movable)
         agreement = direction * self.last_direction  # -1, 0 or 1
         self.clause_step *= STEP_FACTORS.take((agreement + 1).astype(np.intp))
@@ -319,7 +324,7 @@ class Mediator(Party):
             m.emit(EventKind.REOPEN, self.pid, clause=m.clause_ids[k], own=bool(self.settings.insists[k]))
         for k in np.flatnonzero(bracket[0]):
             m.emit(EventKind.BRACKET, self.pid, clause=m.clause_ids[k])
-        for k in np.flatnonzero(defer[0]):
+        for k in np.flatnonzero(defer[0] if defer is not None else ()):
             m.emit(EventKind.DEFER, self.pid, clause=m.clause_ids[k])
         if changed[0]:
             heard = [m.party_ids[i] for i in np.flatnonzero(heard_from[0])]

@@ -49,7 +49,7 @@ class TabledDrafts:
         """Table or roll back the drafts due this round in ``worlds`` (W,); the worlds whose
         text changed (W,), and what happened (label, rolled back) for the narrative."""
         m, changed, told = mediator.model, np.zeros(worlds.shape, dtype=bool), []
-        free = ~mediator.locked
+        free = True if mediator.locked is None else ~mediator.locked
         for j, (at, (values, status), until, label) in enumerate(self.items):
             if m.round == at and worlds.any():
                 self.open[j] = _Tabled(

@@ -15,6 +15,7 @@ every case runs on the same behaviour and a fit of it can be scored case by case
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,8 @@ from pydantic import Field, ValidationError
 
 from negosim.errors import ScenarioError
 from negosim.scenario.fields import Label, PositiveRounds, PositiveUnitFloat, Strict, Text, UnitFloat
+from negosim.scenario.keypaths import set_path
+from negosim.scenario.schema import Scenario, build_scenario
 from negosim.scenario.tomlfile import read_toml, validation_error
 from negosim.vocabulary import Role, TacticKind
 
@@ -100,19 +103,16 @@ def include_mechanism(raw: dict, source: str) -> dict:
     parties = raw.get("parties") if isinstance(raw.get("parties"), dict) else {}
     principals = [pid for pid, p in parties.items() if isinstance(p, dict) and p.get("role") == Role.PRINCIPAL.value]
     drawn = raw.get("uncertainty") if isinstance(raw.get("uncertainty"), dict) else {}
-    out = {**raw, "parties": {pid: dict(p) if isinstance(p, dict) else p for pid, p in parties.items()}}
-    out["mediator"] = dict(raw.get("mediator") or {})
+    out = copy.deepcopy(raw)
     for path, value in mechanism.assignments(principals).items():
         if path in drawn:
             raise ScenarioError(source, f"uncertainty.{path}", f"no draw: mechanism {name!r} sets this key")
         *parents, last = path.split(".")
         node = out
         for part in parents:
-            child = node.get(part)
-            if child is not None and not isinstance(child, dict):
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # not a table: validating the scenario names the key
                 break
-            node[part] = dict(child or {})
-            node = node[part]
         else:
             if last in node:
                 raise ScenarioError(source, path, f"no value here: mechanism {name!r} sets this key")
@@ -120,7 +120,7 @@ def include_mechanism(raw: dict, source: str) -> dict:
     return out
 
 
-def impose_mechanism(scenario, mechanism: Mechanism):
+def impose_mechanism(scenario: Scenario, mechanism: Mechanism) -> Scenario:
     """``scenario`` run on ``mechanism``: the keys it owns replaced in every principal and the
     mediator, and any draw of them dropped (for studies that compare mechanisms across cases).
 
@@ -129,9 +129,6 @@ def impose_mechanism(scenario, mechanism: Mechanism):
     >>> flagship.mechanism, flagship.parties["RU"].tactic.effective_exponent
     ('shared', 0.3)
     """
-    from negosim.scenario.keypaths import set_path
-    from negosim.scenario.schema import build_scenario
-
     raw = scenario.model_dump(mode="python", by_alias=True)
     owned = mechanism.assignments(scenario.principals)
     raw["uncertainty"] = {path: dist for path, dist in raw["uncertainty"].items() if path not in owned}
