@@ -15,6 +15,7 @@ happens inside the handler that needs it, so ``negosim --version`` and
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -78,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:  # the disk, the file system, the network: not the input
+        if exc.errno == errno.ENAMETOOLONG:  # ... unless the input named a path no file system takes
+            print(f"error: {one_line(str(exc.filename))}: a shorter path ({exc.strerror})", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(f"error: {one_line(_environment_message(exc))}", file=sys.stderr)
         return EXIT_ENVIRONMENT
 
