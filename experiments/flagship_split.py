@@ -46,6 +46,7 @@ NAME = "flagship_split"
 FULL = {"seeds": 2000}
 SMALL = {"seeds": 60}
 DATES = ("2025-11-27", "2025-12-31", "2026-03-31")
+SPLIT_DATE = DATES[1]  # the figure's date: on the shared mechanism Kyiv accepts after Thanksgiving
 
 # Each ingredient: the key paths the flagship sets and the neutral version does not.
 INGREDIENTS: dict[str, list[str]] = {
@@ -56,7 +57,7 @@ INGREDIENTS: dict[str, list[str]] = {
     "channels as they ran (latency, reliability)": ["channels"],
     "Thanksgiving deadline for Kyiv": ["deadlines"],
     "US pressure": ["mediator.leverage"],
-    "tactics (Kyiv conceder, Moscow Boulware)": ["parties.UA.tactic", "parties.RU.tactic"],
+    "tactics (the shared mechanism's Boulware, drawn per side)": ["parties.UA.tactic", "parties.RU.tactic"],
     "reservations and the war (expected gains, costs)": [
         "parties.UA.reservation",
         "parties.RU.reservation",
@@ -183,14 +184,14 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
 
 
 def _figure(table: pd.DataFrame):
-    key, rev = f"UA accepts, RU not @{DATES[0]}", f"RU accepts, UA not @{DATES[0]}"
+    key, rev = f"UA accepts, RU not @{SPLIT_DATE}", f"RU accepts, UA not @{SPLIT_DATE}"
     rows = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(9.5, 0.3 * len(rows) + 1.6), layout="constrained")
     y = np.arange(len(rows))
     ax.barh(y + 0.2, 100 * rows[key], height=0.4, color="#457b9d", label="Kyiv accepts, Moscow has not")
     ax.barh(y - 0.2, 100 * rows[rev], height=0.4, color="#e63946", label="Moscow accepts, Kyiv has not")
     ax.set_yticks(y, rows["variant"], fontsize=7)
-    ax.set_xlabel(f"share of worlds by {DATES[0]} (%)")
+    ax.set_xlabel(f"share of worlds by {SPLIT_DATE} (%)")
     ax.set_title("geneva_vs_anchorage: which ingredients make the split")
     ax.legend(fontsize="small", loc="lower right")
     return fig

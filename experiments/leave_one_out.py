@@ -11,11 +11,11 @@ three and scores it on the held-out case, beside the ledger's baselines:
 "nothing moves" (no deal, no signature; the start text) for the questions and
 clause states, and the capability-weighted mean text for clause values.
 
-The three cases include the shipped mechanism file (shipped/mechanisms/shared.toml);
-the flagship does not (its own tactics are part of its documented answer) and is
-put on each mechanism here with negosim.scenario.mechanism.impose_mechanism.
-The point that scores best on all four together is printed as the one the
-shared file should hold.
+The four cases include the shipped mechanism file (shipped/mechanisms/shared.toml);
+each is put on every grid point here with negosim.scenario.mechanism.impose_mechanism.
+The grid compares point mechanisms: the shipped file's ranges are dropped at
+every point. The point that scores best on all four together is printed as the
+one the shared file should hold.
 
 The findings of the latest full run are in the README; this docstring says only
 what is computed, so it does not go stale.
@@ -65,6 +65,7 @@ def mechanisms(grid: dict) -> list[Mechanism]:
                 update={
                     "principals": base.principals.model_copy(update={"exponent": exponent, "noise": noise}),
                     "mediator": base.mediator.model_copy(update={"step": step}),
+                    "uncertainty": {},
                 }
             )
         )

@@ -1,6 +1,7 @@
 """Mediator bias and leverage on the flagship (geneva_vs_anchorage).
 
-What it shows: P(deal), P(Kyiv accepts by the Thanksgiving deadline, 27 Nov) and
+What it shows: P(deal), P(Kyiv accepts by 30 Nov, the first report date after its
+Thanksgiving deadline of 27 Nov) and
 the time to a deal as the US mediator's bias and its pressure vary, on the
 flagship with everything else as shipped (uncertain parameters still drawn per
 world). Two sweeps, each a full factorial in which every point runs the same
@@ -31,6 +32,7 @@ Run: ``.venv/bin/python experiments/mediator_bias_leverage.py [--out DIR] [--sma
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import sys
 from pathlib import Path
@@ -72,6 +74,9 @@ SMALL = {
     RU_PRESSURE: [0.0, 0.02],
     RU_CAP: [0.05, 0.30],
 }
+# Kyiv's acceptance is read on the first report date after its 27 Nov deadline: on the shared
+# mechanism it hardly ever accepts by the deadline itself, whatever the levers.
+READ_KYIV_ON = dt.date(2025, 11, 30)
 FLAGSHIP_BIAS_FOR_TIMING = 0.25  # midpoint of the flagship's U(0, 0.5) bias
 
 
@@ -82,8 +87,7 @@ def _deal_rounds(group: pd.DataFrame) -> pd.Series:
 def _point_rows(result, sweep: str, scenario) -> pd.DataFrame:
     """One row per design point: shares with Wilson intervals and timing."""
     table = result.outcomes.reset_index()
-    first_deadline = min(d.date for d in scenario.deadlines)
-    by_round = scenario.calendar.round_of(first_deadline)
+    by_round = scenario.calendar.last_round_by(READ_KYIV_ON)
     rows = []
     for point, group in table.groupby("point", sort=True):
         n = len(group)
@@ -103,8 +107,8 @@ def _point_rows(result, sweep: str, scenario) -> pd.DataFrame:
         for party in scenario.principals:
             rounds = group[f"accept_round_{party}"]
             p, lo, hi = wilson(int(((rounds >= 0) & (rounds <= by_round)).sum()), n)
-            row[f"p_accept_{party}_by_27nov"] = p
-            row[f"p_accept_{party}_by_27nov_low"], row[f"p_accept_{party}_by_27nov_high"] = lo, hi
+            row[f"p_accept_{party}_by_30nov"] = p
+            row[f"p_accept_{party}_by_30nov_low"], row[f"p_accept_{party}_by_30nov_high"] = lo, hi
         deal_rounds = _deal_rounds(group)
         row["median_rounds_to_deal"] = float(deal_rounds.median()) if len(deal_rounds) else math.nan
         row["mean_rounds_to_deal"] = float(deal_rounds.mean()) if len(deal_rounds) else math.nan
@@ -152,18 +156,18 @@ def _fig_bias(points: pd.DataFrame) -> plt.Figure:
         label = f"pressure on Kyiv {pressure:g}/round"
         axes[0].plot(part[BIAS], 100 * part["p_deal"], marker="o", color=colour, label=label)
         axes[0].fill_between(part[BIAS], 100 * part["p_deal_low"], 100 * part["p_deal_high"], color=colour, alpha=0.2)
-        axes[1].plot(part[BIAS], 100 * part["p_accept_UA_by_27nov"], marker="o", color=colour, label=label)
+        axes[1].plot(part[BIAS], 100 * part["p_accept_UA_by_30nov"], marker="o", color=colour, label=label)
         axes[1].fill_between(
             part[BIAS],
-            100 * part["p_accept_UA_by_27nov_low"],
-            100 * part["p_accept_UA_by_27nov_high"],
+            100 * part["p_accept_UA_by_30nov_low"],
+            100 * part["p_accept_UA_by_30nov_high"],
             color=colour,
             alpha=0.2,
         )
     axes[0].set_title("P(deal by 31 Dec) against mediator bias")
     axes[0].set_ylabel("P(deal) (%), 95% Wilson bands")
-    axes[1].set_title("P(Kyiv accepts by 27 Nov) against mediator bias")
-    axes[1].set_ylabel("P(UA accepts by 27 Nov) (%), 95% Wilson bands")
+    axes[1].set_title("P(Kyiv accepts by 30 Nov) against mediator bias")
+    axes[1].set_ylabel("P(UA accepts by 30 Nov) (%), 95% Wilson bands")
     for ax in axes:
         ax.set_xlabel("mediator bias (-1 leans to Kyiv, +1 to Moscow; unitless)")
         ax.axvspan(0.0, 0.5, color="grey", alpha=0.08, label="flagship's bias range U(0, 0.5)")
@@ -300,12 +304,12 @@ def _markdown(table: pd.DataFrame) -> str:
         "p_deal_high",
         "p_holdout",
         "p_breakdown",
-        "p_accept_UA_by_27nov",
+        "p_accept_UA_by_30nov",
         "median_rounds_to_deal",
         "mean_rounds_to_deal",
         "deal_position_index",
     ]
-    show = show[keep].rename(columns=lambda c: c.replace("p_", "%").replace("_by_27nov", "_27Nov"))
+    show = show[keep].rename(columns=lambda c: c.replace("p_", "%").replace("_by_30nov", "_30Nov"))
     show = show.astype(object).where(show.notna(), "drawn")
     return show.to_markdown(index=False, floatfmt=".3g")
 
@@ -349,16 +353,16 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
             mask &= np.isclose(points[axis], value)
         return int(points.loc[mask, "point"].iloc[0])
 
-    ua_accepts_by_27nov = _accepts_by("UA", scenario.calendar.round_of(min(d.date for d in scenario.deadlines)))
+    ua_accepts_by_30nov = _accepts_by("UA", scenario.calendar.round_of(min(d.date for d in scenario.deadlines)))
     lo_bias, hi_ua = min(cfg[BIAS]), max(cfg[UA_PRESSURE])
     contrasts = []
     for bias in cfg[BIAS]:
         p0 = point_of(points_a, **{BIAS: bias, UA_PRESSURE: 0.0})
         p1 = point_of(points_a, **{BIAS: bias, UA_PRESSURE: hi_ua})
-        d, h = paired_difference(out_a, ua_accepts_by_27nov, p0, p1)
+        d, h = paired_difference(out_a, ua_accepts_by_30nov, p0, p1)
         contrasts.append(
             {
-                "contrast": f"P(UA accepts by 27 Nov): UA pressure {hi_ua:g} vs 0 at bias {bias:g}",
+                "contrast": f"P(UA accepts by 30 Nov): UA pressure {hi_ua:g} vs 0 at bias {bias:g}",
                 "difference": d,
                 "halfwidth": h,
             }

@@ -31,7 +31,7 @@ def test_lever_defaults_are_the_flagship_values(flagship):
         "pressure_a": 0.01,
         "pressure_b": 0.004,
         "bias": 0.25,
-        "tactic_a": "conceder",
+        "tactic_a": "boulware",  # the shared mechanism's tactic (shipped/mechanisms/shared.toml)
         "tactic_b": "boulware",
         "drift": 0.002,
         "direct_channel": False,

@@ -4,12 +4,16 @@ Each comparison runs the same seeds in both arms (common random numbers), so
 the difference is the lever's effect, not sampling noise.
 """
 
+import datetime as dt
+
 import pytest
 
 from negosim import run_ensemble
+from negosim.analysis.summary import happened_by
 from negosim.scenario.edits import with_direct_channel
 
 SEEDS = 600
+FIRST_WEEK, NEW_YEAR = dt.date(2025, 12, 1), dt.date(2025, 12, 31)
 
 
 def _run(scenario):
@@ -21,12 +25,13 @@ def base(flagship):
     return _run(flagship)
 
 
-def test_the_flagship_distribution_is_not_degenerate(base):
+def test_the_flagship_distribution_is_not_degenerate(flagship, base):
     shares = base["status"].value_counts(normalize=True)
     assert (shares > 0.02).sum() >= 2
-    # Ukraine agrees, Russia waits: the split the news described emerges (acceptance in principle).
-    ua_early = ((base["accept_round_UA"] >= 0) & (base["accept_round_UA"] <= 2)).mean()
-    ru_early = ((base["accept_round_RU"] >= 0) & (base["accept_round_RU"] <= 2)).mean()
+    # Ukraine agrees, Russia waits: the split the news described emerges by the year's end
+    # (acceptance in principle; on the shared mechanism Kyiv accepts after Thanksgiving, not by it).
+    ua_early = happened_by(base, "accept_round_UA", flagship, NEW_YEAR).mean()
+    ru_early = happened_by(base, "accept_round_RU", flagship, NEW_YEAR).mean()
     assert ua_early > 0.5 and ru_early < 0.05
     # nobody signs alone: a signature comes only with the deal
     assert (base["sign_round_UA"] == base["deal_round"]).all()
@@ -48,7 +53,7 @@ def test_us_pressure_on_ukraine_raises_p_ukraine_accepts(flagship):
                 {"mediator.leverage.UA.per_round": per_round, "mediator.leverage.UA.maximum": 10 * per_round}
             )
         )
-        return ((out["accept_round_UA"] >= 0) & (out["accept_round_UA"] <= 2)).mean()
+        return happened_by(out, "accept_round_UA", flagship, FIRST_WEEK).mean()
 
     assert p_sign(0.05) > p_sign(0.0) + 0.03
 

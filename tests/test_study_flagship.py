@@ -20,8 +20,9 @@ def test_writes_its_tables_and_figures(study):
 def test_forecasts_are_read_by_date_and_ukraine_accepts_while_russia_waits(study):
     _, scan, _ = study
     by_date = {entry["date"]: entry for entry in scan.attrs["summary"]["by_date"]}
-    thanksgiving = by_date["2025-11-27"]
-    assert thanksgiving["UA accepts"]["p"] > 0.3 and thanksgiving["RU accepts"]["p"] < 0.05
+    new_year = by_date["2025-12-31"]
+    assert new_year["UA accepts"]["p"] > 0.5 and new_year["RU accepts"]["p"] < 0.05
+    assert by_date["2025-11-27"]["UA accepts"]["p"] <= new_year["UA accepts"]["p"]
     # nobody signs alone: each side's signature is the deal's
     for date, entry in by_date.items():
         assert entry["UA signs"]["p"] == entry["deal"]["p"] == entry["RU signs"]["p"], date

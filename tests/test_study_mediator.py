@@ -40,10 +40,10 @@ def test_writes_figures_and_tables(study):
     assert table["p_deal"].between(0, 1).all()
 
 
-def test_pressure_on_kyiv_makes_kyiv_accept_by_thanksgiving(study):
+def test_pressure_on_kyiv_makes_kyiv_accept_in_the_first_week(study):
     module, table, _ = study
     outcomes = table.attrs["outcomes"]["A"]
-    signs = module._accepts_by("UA", 2)  # round 2 = 27 Nov
+    signs = module._accepts_by("UA", 5)  # round 5 = 30 Nov
     for bias in module.SMALL[module.BIAS]:
         none = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.0})
         most = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.04})
@@ -79,5 +79,5 @@ def test_strong_moscow_lean_delays_kyiv(study):
     module, table, _ = study
     even = _point(table, "A", **{module.BIAS: 0.0, module.UA_PRESSURE: 0.0})
     lean = _point(table, "A", **{module.BIAS: 0.75, module.UA_PRESSURE: 0.0})
-    assert even["p_accept_UA_by_27nov"] - lean["p_accept_UA_by_27nov"] >= 0.04  # small run: 62.7% -> 55.0%
+    assert even["p_accept_UA_by_30nov"] - lean["p_accept_UA_by_30nov"] >= 0.04  # small run: 62.7% -> 55.0%
     assert not math.isnan(even["median_rounds_to_deal"])
