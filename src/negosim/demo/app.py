@@ -1,46 +1,72 @@
-"""The Solara page behind ``negosim demo``: Mesa's SolaraViz around a DemoModel.
+"""The Solara page behind ``negosim demo``: one world, its levers, and what it shows.
 
-The server loads this module as its app (``SOLARA_APP=negosim.demo.app``);
-the scenario comes from the environment variable ``NEGOSIM_DEMO_SCENARIO``
-(a path or shipped name; default the flagship). ``Page`` is rendered once per
-browser tab, and each render creates that tab's own model, so students never
-step each other's worlds. SolaraViz's Reset re-creates the model from the
-sliders (``DemoModel.__init__`` takes the levers as keyword arguments).
+The server loads this module as its app (``SOLARA_APP=negosim.demo.app``); the first
+scenario comes from the environment variable ``NEGOSIM_DEMO_SCENARIO`` (a path or shipped
+name; default the flagship) and the page's picker offers every shipped scenario. ``Page``
+is rendered once per browser tab, and each render creates that tab's own model, so
+students never step each other's worlds.
 
-Panels (all drawn by :mod:`negosim.demo.views`, the same pictures as
-``negosim animate``): the mediation graph with this round's messages, the round
-in words, the text as a clause-by-round heat map beside the reference texts,
-utilities and reservation values, and the position index.
+The page is built from Mesa's own parts, without SolaraViz's developer controls: Mesa's
+ModelController (Reset, Play, Step) and ModelCreator (one input per lever, drawn from the
+scenario by :func:`model_params`), and our panels (:mod:`negosim.demo.web`: the mediation
+graph with this round's messages and a key to them, the round in words, the text as a
+clause-by-round heat map, utilities and reservation values, the position index). A lever
+moved since the last Reset is listed until Reset applies it.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import os
+from pathlib import Path
 
+import pandas as pd
 import solara
-from mesa.visualization import SolaraViz, solara_viz
+from mesa.visualization.solara_viz import ModelController, ModelCreator
+from mesa.visualization.utils import update_counter
 
 from negosim.analysis.narrative import LEGEND
-from negosim.demo import views
+from negosim.demo import charts, many, views, web
 from negosim.demo.levers import DEADLINE_KINDS, TACTICS, DemoModel, lever_defaults, load_base, principals_ab
+from negosim.scenario import shipped_scenarios
 
 SCENARIO_ENV = "NEGOSIM_DEMO_SCENARIO"
-ROW_PX, MARGIN_PX = 30, 10  # SolaraViz's grid: 30 px rows, 10 px gaps
-# Panel -> (x, y, w, h) on the 12-column grid: graph and narrative on top, the tall heat map below left,
-# utilities and position index stacked beside it. Mesa's own layout gives every panel w=6, h=10.
-LAYOUT = [(0, 0, 6, 12), (6, 0, 6, 12), (0, 12, 6, 19), (6, 12, 6, 9), (6, 21, 6, 10)]
-FIGURE_SIZES = [(5.8, 4.6), None, (5.8, 7.4), (5.8, 3.4), (5.8, 3.6)]  # inches at 100 dpi
+DEFAULT_SCENARIO = "geneva_vs_anchorage"
+PLAY_MS = 300  # Play: one round per interval
+TOP_PX, BOTTOM_PX = 300, 330  # the two rows of panels: both titles on a 768-pixel screen
 # Vuetify 2 shows a slider's value only while it is dragged; a teacher wants to read it.
 CSS = """
 .v-slider__thumb-label-container { display: block !important; }
-.v-navigation-drawer .v-input__slider { margin-top: 30px; }
+.negosim-page { flex-wrap: nowrap !important; align-items: flex-start; }
+.negosim-controls { flex: 0 0 260px; max-width: 260px; height: calc(100vh - 80px); overflow-y: auto; }
+.negosim-controls .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.negosim-controls .v-input__slider .v-label {
+    flex: 0 0 100%; max-width: 100%; white-space: normal; margin-bottom: 26px; }
+.negosim-main { flex: 1 1 auto; min-width: 0; }
+.negosim-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.negosim-panel { border: 1px solid #ddd; border-radius: 4px; padding: 4px 6px; overflow: hidden; }
+.negosim-title { font-weight: bold; font-size: 14px; margin-bottom: 2px; }
 """
 
 
 def scenario_file() -> str | None:
     return os.environ.get(SCENARIO_ENV) or None
+
+
+def scenario_name(given: str | None) -> str:
+    """A shipped scenario's name (also when given as its path); any other file as given."""
+    if given is None:
+        return DEFAULT_SCENARIO
+    for name, path in shipped_scenarios().items():
+        if given == name or Path(given).resolve() == Path(path).resolve():
+            return name
+    return given
+
+
+def scenario_choices(current: str | None) -> list[str]:
+    """Every shipped scenario, and the one the command line named if it is a file of one's own."""
+    names, own = sorted(shipped_scenarios()), scenario_name(current)
+    return names if own in names else [own, *names]
 
 
 def _slider(value: float, low: float, high: float, step: float, label: str) -> dict:
@@ -52,7 +78,7 @@ def _select(value: str, values: tuple[str, ...], label: str) -> dict:
 
 
 def model_params(scenario: str | None) -> dict:
-    """SolaraViz's ``model_params``: one input per lever, at the scenario's own values."""
+    """ModelCreator's inputs: one per lever the scenario has, at the scenario's own values."""
     base = load_base(scenario)
     d = lever_defaults(base)
     a, b = principals_ab(base)
@@ -83,86 +109,169 @@ def initial_kwargs(params: dict) -> dict:
     return {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
 
 
-def _height(slot: int) -> int:
-    """Pixels inside the grid cell of panel ``slot`` (less a little for the resize handle)."""
-    rows = LAYOUT[slot][3]
-    return rows * ROW_PX + (rows - 1) * MARGIN_PX - 12
+def pending_levers(model: DemoModel, params: dict, wanted: dict) -> list[str]:
+    """The levers moved since the model was made, as 'Mediator bias: 0.5 (now 0.25)'."""
+    now = {**initial_kwargs(params), **{k: v for k, v in model.levers.items() if v is not None}}
+    out = []
+    for key, value in wanted.items():
+        spec = params.get(key)
+        if isinstance(spec, dict) and key in now and value != now[key]:
+            out.append(f"{spec.get('label', key)}: {value} (now {now[key]})")
+    return out
 
 
-def grid_layout(n: int) -> list[dict]:
-    """Our panels' places, in the form SolaraViz's GridDraggable takes."""
-    if n != len(LAYOUT):
-        return _mesa_layout(n)
-    return [dict(i=i, x=x, y=y, w=w, h=h, moved=False) for i, (x, y, w, h) in enumerate(LAYOUT)]
-
-
-_mesa_layout = solara_viz.make_initial_grid_layout
-solara_viz.make_initial_grid_layout = grid_layout  # read by SolaraViz's ComponentsView when it lays out a page
-
-
-def _image(fig, alt: str, slot: int):
-    data = base64.b64encode(views.png(fig)).decode("ascii")
-    style = f"width: 100%; height: {_height(slot)}px; object-fit: contain; display: block;"
-    return solara.HTML(tag="img", attributes={"src": f"data:image/png;base64,{data}", "alt": alt}, style=style)
-
-
-def _panel(draw, alt: str, slot: int):
-    def component(model: DemoModel):
-        record = views.Record.of(model)
-        fig = views.figure(*FIGURE_SIZES[slot])
-        draw(fig.add_subplot(), model, record, model.round - 1)
-        return _image(fig, alt, slot)
-
-    component.__name__ = draw.__name__.replace("draw_", "").title() + "Panel"
-    return component
-
-
-GraphPanel = _panel(views.draw_graph, "mediation graph", 0)
-HeatmapPanel = _panel(views.draw_heatmap, "text heat map", 2)
-UtilitiesPanel = _panel(views.draw_utilities, "utilities", 3)
-PositionPanel = _panel(views.draw_position, "position index", 4)
-
-
-def NarrativePanel(model: DemoModel):
-    """The round in words: counter, levers in force, the events' sentences, the outcome."""
-    record = views.Record.of(model)
-    r = model.round - 1
+def narrative_html(model: DemoModel, record: views.Record, r: int) -> str:
+    """The round in words: counter, levers in force, the ending (why), then the events."""
     sentences = views.narrative(record, r)
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences) or (
         "<li><i>Nothing yet: press Step (or Play) to play a round.</i></li>" if r < 0 else "<li>(quiet round)</li>"
     )
     ended = views.outcome(model)
     banner = (
-        f'<p class="negosim-outcome" style="font-weight:bold;color:#1e8449">Outcome: {html.escape(ended.upper())} '
-        f"after {model.round} rounds. Press Reset for a new world.</p>"
+        f'<p class="negosim-outcome" style="font-weight:bold;color:#1e8449;margin:2px 0">Outcome: '
+        f"{html.escape(ended.upper())} after {model.round} rounds (the first line below says why). "
+        f"Press Reset for a new world.</p>"
         if ended
         else ""
     )
-    body = (
-        f'<div class="negosim-narrative" style="height:{_height(1)}px;overflow-y:auto;font-size:13px;line-height:1.35">'
-        f'<h3 style="margin:0 0 4px 0">{html.escape(views.round_heading(model, record, r))}</h3>'
+    return (
+        f'<div class="negosim-narrative" style="height:{TOP_PX - 24}px;overflow-y:auto;font-size:13px;'
+        f'line-height:1.35"><div style="font-weight:bold">{html.escape(views.round_heading(model, record, r))}</div>'
         f'<p class="negosim-counter" style="margin:0">Rounds played: {model.round} of at most {model.rounds}</p>'
-        f'<p class="negosim-settings" style="margin:0 0 6px 0;color:#555;font-size:12px">This world: '
+        f'<p class="negosim-settings" style="margin:0 0 4px 0;color:#555;font-size:12px">This world: '
         f"{html.escape(model.settings_line())}</p>{banner}"
         f'<details class="negosim-key" style="margin:0 0 4px 0;color:#555;font-size:12px"><summary>What '
         f"utility, asks and no deal mean</summary>{html.escape(LEGEND)}</details>"
         f'<ul style="margin-top:2px;padding-left:18px">{items}</ul></div>'
     )
-    return solara.HTML(tag="div", unsafe_innerHTML=body)
 
 
-COMPONENTS = [(GraphPanel, 0), (NarrativePanel, 0), (HeatmapPanel, 0), (UtilitiesPanel, 0), (PositionPanel, 0)]
+def _panel(title: str, body: str, height: int, name: str) -> str:
+    return (
+        f'<div class="negosim-panel negosim-{name}" style="height:{height}px">'
+        f'<div class="negosim-title">{html.escape(title)}</div>{body}</div>'
+    )
+
+
+def dashboard_html(model: DemoModel) -> str:
+    """Every panel of the round just played, as one block of markup (drawn in milliseconds)."""
+    record, r = views.Record.of(model), model.round - 1
+    when = f"round {r} ({model.date_of(r).isoformat()})" if r >= 0 else "before round 0"
+    graph = f'<div style="height:{TOP_PX - 80}px">{web.graph_svg(model, record, r)}</div>{web.message_legend()}'
+    lines = (
+        f'<div style="height:{BOTTOM_PX // 2 - 22}px">{charts.utilities_svg(model, record, r)}</div>'
+        f'<div class="negosim-title">Position of the text between the reference texts</div>'
+        f'<div style="height:{BOTTOM_PX // 2 - 30}px">{charts.position_svg(model, record, r)}</div>'
+    )
+    return (
+        '<div class="negosim-grid">'
+        + _panel(f"Mediation graph: messages of {when}", graph, TOP_PX, "graph")
+        + _panel("This round in words", narrative_html(model, record, r), TOP_PX, "words")
+        + _panel(
+            "The text by clause and round (hover a clause)",
+            web.heatmap_html(model, record, r, BOTTOM_PX - 30),
+            BOTTOM_PX,
+            "heatmap",
+        )
+        + _panel("Utilities (solid) and values of no deal (dashed)", lines, BOTTOM_PX, "lines")
+        + "</div>"
+    )
+
+
+@solara.component
+def Dashboard(model: DemoModel):
+    update_counter.get()  # Step, Play and Reset bump it: redraw then
+    solara.HTML(tag="div", unsafe_innerHTML=dashboard_html(model))
+
+
+WORLD_COUNTS = (100, 500, 1000, 2000)
+
+
+@solara.component
+def EnsemblePanel(levers: dict):
+    """Run N worlds under the levers as they stand, with progress; then shares and dated questions."""
+    worlds = solara.use_reactive(500)
+    done = solara.use_reactive(0)
+    result = solara.use_reactive("")
+
+    def run() -> None:
+        spec = DemoModel(**levers).spec
+        tables = []
+        for count, table in many.ensemble_chunks(spec, worlds.value):
+            tables.append(table)
+            done.set(count)
+        result.set(many.ensemble_html(pd.concat(tables, ignore_index=True), spec))
+
+    task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+    with solara.Card("Many worlds under these levers", classes=["negosim-ensemble"]):
+        with solara.Row():
+            solara.Select("Worlds", values=list(WORLD_COUNTS), value=worlds.value, on_value=worlds.set)
+            solara.Button(f"Run {worlds.value} worlds", color="primary", on_click=task, disabled=task.pending)
+        if task.pending:
+            solara.ProgressLinear(value=100 * done.value / worlds.value)
+            solara.Text(f"{done.value} of {worlds.value} worlds", classes=["negosim-progress"])
+        if result.value:
+            solara.HTML(tag="div", unsafe_innerHTML=result.value)
+
+
+@solara.component
+def ComparePanel(model: DemoModel, levers: dict, changes: list[str]):
+    """This world's seed played to the end without and with the levers moved since Reset."""
+    result = solara.use_reactive("")
+
+    def run() -> None:
+        before = {"scenario_file": model.scenario_file, **model.levers}
+        result.set(many.compare_html(*many.compare_worlds(before, levers), changes))
+
+    task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+    with solara.Card("Compare: this seed without and with the moved levers", classes=["negosim-compare"]):
+        if not changes:
+            solara.Text("Move a lever (without pressing Reset) to compare this world with and without it.")
+        solara.Button("Compare", color="primary", on_click=task, disabled=task.pending or not changes)
+        if task.pending:
+            solara.ProgressLinear(True)
+        if result.value:
+            solara.HTML(tag="div", unsafe_innerHTML=result.value)
 
 
 @solara.component
 def Page():
     """One tab, one model: created here, on the tab's first render, not at import."""
-    scenario = scenario_file()
-    params = solara.use_memo(lambda: model_params(scenario), [])
+    name = solara.use_reactive(scenario_name(scenario_file()))
+    params = solara.use_memo(lambda: model_params(name.value), [name.value])
     first = solara.use_memo(lambda: DemoModel(**initial_kwargs(params)), [])
     model = solara.use_reactive(first)
-    solara.Title(f"negosim demo: {first.spec.meta.name}")
+    wanted = solara.use_reactive(initial_kwargs(params))
+    # ModelController reads these as reactive values; fixed here (Mesa's sliders for them are developer tools)
+    play_ms, every_round, no_threads = solara.use_reactive(PLAY_MS), solara.use_reactive(1), solara.use_reactive(False)
+
+    def pick(new: str) -> None:
+        fresh = model_params(new)
+        wanted.set(initial_kwargs(fresh))
+        model.set(DemoModel(**initial_kwargs(fresh)))
+        name.set(new)
+
+    solara.Title(f"negosim demo: {model.value.spec.meta.name}")
     solara.Style(CSS)
-    SolaraViz(
-        model, components=COMPONENTS, model_params=params, name=f"negosim: {first.spec.meta.name}", play_interval=300
-    )
+    with solara.AppBar():
+        solara.AppBarTitle(f"negosim: {model.value.spec.meta.name}")
+    with solara.Row(classes=["negosim-page"], gap="8px"):
+        with solara.Column(classes=["negosim-controls"], gap="6px"):
+            solara.Select("Scenario", values=scenario_choices(scenario_file()), value=name.value, on_value=pick)
+            ModelController(
+                model,
+                model_parameters=wanted,
+                play_interval=play_ms,
+                render_interval=every_round,
+                use_threads=no_threads,
+            )
+            waiting = pending_levers(model.value, params, wanted.value)
+            if waiting:
+                solara.Warning("Reset applies: " + "; ".join(waiting), dense=True, classes=["negosim-pending"])
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Levers</b> (Reset applies them)")
+            ModelCreator(model, params, model_parameters=wanted).key(name.value)
+        with solara.Column(classes=["negosim-main"]):
+            Dashboard(model.value)
+            with solara.Columns([1, 1]):
+                EnsemblePanel(wanted.value)
+                ComparePanel(model.value, wanted.value, waiting)
