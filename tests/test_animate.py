@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from negosim.cli import main
-from negosim.demo import animate
+from negosim.demo import animate, views
 from negosim.demo.levers import DemoModel
+from negosim.plots.check import clipped_text
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +74,19 @@ def test_an_existing_file_is_replaced_only_with_force(tmp_path, capsys):
     assert "pass --force to replace it" in capsys.readouterr().err
     assert main(["animate", "teaching_two_party", "--out", str(out), "--dpi", "20", "--force"]) == 0
     assert out.read_bytes()[:6] == b"GIF89a"
+
+
+@pytest.mark.parametrize("scenario", ["geneva_vs_anchorage", "good_friday"])
+def test_no_frame_clips_its_words(scenario):
+    """The busiest rounds and the last one: every caption, title and line of the narrative on the canvas."""
+    model = DemoModel(scenario, seed=0)
+    for _ in range(60):
+        if not model.running:
+            break
+        model.step()
+    record = views.Record.of(model)
+    busiest = record.events.groupby("round").size().sort_values(ascending=False).index[:3].tolist()
+    for r in {*busiest, model.round - 1}:
+        fig = views.dashboard(model, int(r), record)
+        FigureCanvasAgg(fig)  # as animate draws it
+        assert clipped_text(fig) == [], r

@@ -41,7 +41,7 @@ CSS = """
 .negosim-controls { flex: 0 0 260px; max-width: 260px; height: calc(100vh - 80px); overflow-y: auto; }
 .negosim-controls .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .negosim-controls .v-input__slider .v-label {
-    flex: 0 0 100%; max-width: 100%; white-space: normal; margin-bottom: 26px; }
+    flex: 0 0 100%; max-width: 100%; white-space: normal; margin-bottom: 34px; }
 .negosim-main { flex: 1 1 auto; min-width: 0; }
 .negosim-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
 .negosim-panel { border: 1px solid #ddd; border-radius: 4px; padding: 4px 6px; overflow: hidden; }

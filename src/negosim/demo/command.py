@@ -1,10 +1,11 @@
-"""``negosim demo``: the teaching demo in a browser (Mesa SolaraViz on a Solara server).
+"""``negosim demo``: the teaching demo in a browser (a Solara page with Mesa's model controls).
 
     negosim demo [SCENARIO] [--host 127.0.0.1] [--port 8765]
     negosim demo --prepare-assets
 
 The page itself lives in :mod:`negosim.demo.app`, its model in
-:mod:`negosim.demo.levers`, its pictures in :mod:`negosim.demo.views`. The
+:mod:`negosim.demo.levers`, its panels in :mod:`negosim.demo.web` and
+:mod:`negosim.demo.charts`, its ensemble and comparison in :mod:`negosim.demo.many`. The
 server never reaches for the internet: the page's JavaScript and CSS come from
 Solara's local CDN cache, which ``--prepare-assets`` fills from the npm
 registry (:mod:`negosim.demo.assets`); a file missing from that cache gets a
@@ -37,9 +38,10 @@ def add_parser(commands) -> None:
     demo = commands.add_parser(
         "demo",
         help="serve the teaching demo (graph, text, utilities, narrative, levers) in a browser",
-        description="Serve the teaching demo: a Mesa SolaraViz page with Step/Play/Reset, the mediation graph, "
-        "the text as a heat map, utilities, the position index, the round in words, and sliders for "
-        "the teaching levers. Each browser tab gets its own world.",
+        description="Serve the teaching demo: a page with Step/Play/Reset, the mediation graph, the text as a "
+        "heat map, utilities, the position index, the round in words, sliders for the teaching levers, a "
+        "scenario picker, many worlds under the levers and one world with and without a change. Each browser "
+        "tab gets its own world.",
     )
     demo.add_argument("scenario", nargs="?", help="scenario file or name (default: geneva_vs_anchorage)")
     demo.add_argument(
@@ -77,7 +79,7 @@ def _require_demo_packages() -> None:
     major = int(ipyvuetify.__version__.split(".")[0])
     if major >= 3:
         raise UsageError(
-            f"ipyvuetify {ipyvuetify.__version__} leaves SolaraViz's panels empty; "
+            f"ipyvuetify {ipyvuetify.__version__} does not draw the page's Vuetify 2 controls; "
             "pip install 'ipyvuetify<3' 'ipyvue<3' (the demo extra pins them)"
         )
 

@@ -2,7 +2,7 @@
 
 ``DemoModel`` is a :class:`~negosim.engine.model.NegotiationModel` whose ``__init__``
 takes the levers as keyword arguments with defaults, which is what Mesa's
-SolaraViz needs: its Reset button re-creates the model with the sliders'
+Mesa's ModelController needs: its Reset button re-creates the model with the sliders'
 values. A lever left at ``None`` keeps the scenario's own value (which may be
 drawn per world, as the flagship draws the mediator's bias); a lever given a
 value fixes it, dropping any ``[uncertainty]`` entry for it.

@@ -3,8 +3,9 @@
 Each function draws one panel of one round ``r`` (the last round played; -1
 before the first) onto a matplotlib Axes, reading only what the model
 recorded: the DataCollector's per-round table, its ``events`` table and
-``DemoModel.status_history``. The browser demo draws the latest round; the
-``animate`` command draws every round in turn, so both show the same pictures.
+``DemoModel.status_history``. The ``animate`` command draws every round in
+turn; the browser page draws the same record as SVG and HTML
+(:mod:`negosim.demo.web`, :mod:`negosim.demo.charts`), faster than a PNG.
 No pyplot: figures are plain ``matplotlib.figure.Figure`` objects, safe to
 draw from a server thread.
 """
@@ -170,7 +171,8 @@ def draw_position(ax: Axes, model: DemoModel, record: Record, r: int) -> None:
     hi = max(1.1, float(np.nanmax(values, initial=1.0)) + 0.05)
     ax.set_ylim(lo, hi)
     now = f": {values[-1]:.2f}" if len(values) else ""
-    ax.set_title(f"Position index ({_short(s.index_from)} 0, {_short(s.index_to)} 1){now}", fontsize=9)
+    title = f"Position index ({_short(s.index_from)} 0, {_short(s.index_to)} 1){now}"
+    ax.set_title(textwrap.fill(title, 48), fontsize=9)  # long reference names wrap, never run off the frame
 
 
 def round_heading(model: DemoModel, record: Record, r: int) -> str:

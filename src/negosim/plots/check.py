@@ -21,6 +21,8 @@ def _tick_labels(fig: Figure) -> tuple[set[int], list[Text]]:
         for axis in (ax.xaxis, ax.yaxis):
             for tick in [*axis.majorTicks, *axis.minorTicks]:  # all of them, stale ones too
                 every.update(id(label) for label in (tick.label1, tick.label2))
+            if not (ax.axison and ax.get_visible() and axis.get_visible()):
+                continue  # an axis switched off draws no tick labels
             for tick in axis._update_ticks():  # the ticks inside the view, which are drawn
                 drawn += [label for label in (tick.label1, tick.label2) if label.get_visible()]
     return every, drawn
