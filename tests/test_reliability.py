@@ -469,3 +469,27 @@ def test_dask_local_workers_die_with_a_killed_parent(tmp_path):
     workers = psutil.Process(victim.pid).children(recursive=True)
     assert len(workers) >= 2, "the Dask workers must be running when the parent is killed"
     assert descendants_outlive(victim) == []
+
+
+def test_workers_count_the_cpus_this_process_may_use(tmp_path):
+    """The affinity mask and the cgroup's CPU quota, not the machine's CPU count."""
+    from negosim.runs.resources import usable_cpus
+
+    mine = len(os.sched_getaffinity(0))
+    assert usable_cpus(tmp_path) == mine  # no cgroup files: the affinity mask
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert usable_cpus(tmp_path) == mine
+    (tmp_path / "cpu.max").write_text("150000 100000\n")  # one and a half CPUs: one worker
+    assert usable_cpus(tmp_path) == 1
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")  # cgroup v1, no quota
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert usable_cpus(tmp_path) == mine
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("50000\n")  # half a CPU: still one worker
+    assert usable_cpus(tmp_path) == 1
+    if mine > 1:  # a narrower affinity mask is obeyed, as under taskset
+        code = "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); " \
+               "from negosim.runs.resources import usable_cpus; print(usable_cpus())"  # fmt: skip
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        assert out.strip() == "1"

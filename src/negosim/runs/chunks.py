@@ -26,6 +26,7 @@ from negosim.engine.model import NegotiationModel
 from negosim.engine.variants import split_variants
 from negosim.runs.lifeline import die_with_parent, workers_skip_main
 from negosim.runs.progress import Progress
+from negosim.runs.resources import usable_cpus
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
 
@@ -114,7 +115,7 @@ def execute(
     ``total`` is the number of worlds of the whole run, for the progress bar.
     """
     own_pool = executor is None and workers > 1 and len(tasks) > 1
-    window = 2 * (workers if executor is None else (os.cpu_count() or 1)) + 2
+    window = 2 * (workers if executor is None else usable_cpus()) + 2
     pending = sum(seeds.size for _, seeds in tasks.values())
     bar = Progress(total, total - pending, desc, enabled=progress)
     parts: dict[str, pd.DataFrame] = {}

@@ -6,7 +6,6 @@ finish (:mod:`negosim.runs.store`) and a killed run resumes where it stopped.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from negosim.analysis.summary import event_columns, format_summary, summarize
 from negosim.files import write_json
 from negosim.runs.chunks import AUTO_PARALLEL_FROM, as_seed_array, default_chunk_size, execute
 from negosim.runs.report import run_report
-from negosim.runs.resources import plan_chunk_size
+from negosim.runs.resources import plan_chunk_size, usable_cpus
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario, load_scenario
 
@@ -144,7 +143,8 @@ def run_ensemble(
     """Run ``scenario`` for every seed (an int N means seeds 0..N-1; a range is not materialised
     until the run is known to fit in memory).
 
-    ``processes``: local worker processes; None means all cores for runs of
+    ``processes``: local worker processes; None means every CPU this process may use
+    (:func:`negosim.runs.resources.usable_cpus`: affinity and cgroup quota) for runs of
     at least 20,000 seeds and this process below that; 1 means this process.
     ``executor``: any ``concurrent.futures.Executor`` (e.g. from
     :func:`negosim.runs.cluster.dask_executor`) to use instead.
@@ -169,7 +169,7 @@ def run_ensemble(
     count = seeds if isinstance(seeds, (int, np.integer)) else len(seeds) if isinstance(seeds, range) else None
     seed_array = None if count is not None else as_seed_array(seeds)
     count = int(count if count is not None else seed_array.size)
-    cores = os.cpu_count() or 1
+    cores = usable_cpus()
     workers = processes or (cores if count >= AUTO_PARALLEL_FROM else 1)
     size = chunk_size or default_chunk_size(count, workers if executor is None else cores)
     size = plan_chunk_size(scenario, count, workers if executor is None else 1, size, chosen=chunk_size is not None,

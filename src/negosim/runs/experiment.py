@@ -9,7 +9,6 @@ like a single run.
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from negosim.runs.chunks import AUTO_PARALLEL_FROM, default_chunk_size, execute
 from negosim.runs.ensemble import summary_columns
 from negosim.runs.experiment_spec import Experiment, load_experiment
 from negosim.runs.report import experiment_report
-from negosim.runs.resources import plan_chunk_size
+from negosim.runs.resources import plan_chunk_size, usable_cpus
 from negosim.runs.sensitivity import sobol_table
 from negosim.runs.store import RunStore
 from negosim.scenario import Scenario
@@ -118,7 +117,7 @@ def run_experiment(
     experiment = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     seeds = experiment.world_seeds
     total = experiment.point_count * seeds.size
-    workers = processes or ((os.cpu_count() or 1) if total >= AUTO_PARALLEL_FROM else 1)
+    workers = processes or (usable_cpus() if total >= AUTO_PARALLEL_FROM else 1)
     size = chunk_size or default_chunk_size(seeds.size, 1)
     columns = len(experiment.axes) + 1 + len(summary_columns(experiment.scenario))
     size = plan_chunk_size(experiment.scenario, total, workers if executor is None else 1, size,

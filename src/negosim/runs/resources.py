@@ -1,4 +1,5 @@
-"""Will a run fit? A memory estimate made before any work starts, refused in one line if it cannot.
+"""Will a run fit? A memory estimate made before any work starts, refused in one line if it cannot;
+and how many CPUs this process may use (its affinity and its cgroup's quota, not the machine's count).
 
 A chunk of W worlds is one model whose largest arrays hold every round's draft
 of every clause for every world, and a handful of (worlds, parties, clauses)
@@ -12,6 +13,7 @@ the parent keeps the summary's columns of every world.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from negosim.errors import OutputError
@@ -57,6 +59,31 @@ def available_memory() -> int | None:
             found.append(int(cap) - used)
         break
     return min(found) if found else None
+
+
+def usable_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may run on: its affinity mask, cut to its cgroup's CPU quota (v2
+    ``cpu.max``, then v1 ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``), rounded down, at least 1.
+    ``os.cpu_count()`` counts the machine's CPUs, which a container or ``taskset`` may not give us.
+
+    >>> 1 <= usable_cpus() <= (os.cpu_count() or 1)
+    True
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = None
+    try:
+        limit, period = (cgroup / "cpu.max").read_text().split()[:2]
+        quota = None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        try:
+            limit = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text())
+            period = int((cgroup / "cpu" / "cpu.cfs_period_us").read_text())
+            quota = limit / period if limit > 0 and period > 0 else None
+        except (OSError, ValueError):
+            pass
+    if quota is not None:
+        cpus = min(cpus, int(quota))
+    return max(1, cpus)
 
 
 def size_text(n_bytes: float) -> str:
