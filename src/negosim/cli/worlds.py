@@ -27,7 +27,7 @@ def add_ensemble_options(parser: argparse.ArgumentParser, chunk_help: str) -> No
         "--processes",
         type=positive_int,
         default=None,
-        help="local worker processes (default: every CPU this process may use, by affinity and cgroup quota, from 20,000 worlds; else 1)",
+        help="local worker processes (default: every CPU this process may use from 20,000 worlds, else 1)",
     )
     where.add_argument(
         "--scheduler", metavar="ADDRESS", type=scheduler_address, help="run on a Dask distributed scheduler"
