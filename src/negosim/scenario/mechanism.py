@@ -111,7 +111,8 @@ class Mechanism(Strict):
         out = {}
         for key, dist in self.uncertainty.items():
             entry = dist.model_dump(exclude_none=True)
-            targets = [DRAWABLE[key].replace("*", pid) for pid in principals] if "*" in DRAWABLE[key] else [key]
+            path = DRAWABLE[key]
+            targets = [path.replace("*", pid) for pid in principals] if "*" in path else [path]
             out |= {target: entry for target in targets}
         return out
 
