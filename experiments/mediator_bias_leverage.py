@@ -61,7 +61,7 @@ RU_PRESSURE = "mediator.leverage.RU.per_round"
 RU_CAP = "mediator.leverage.RU.maximum"
 
 FULL = {
-    "seeds": 2000,
+    "seeds": 1000,
     BIAS: [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75],
     UA_PRESSURE: [0.0, 0.005, 0.01, 0.02, 0.04],
     RU_PRESSURE: [0.0, 0.002, 0.004, 0.008, 0.015, 0.03],

@@ -49,7 +49,7 @@ from negosim.vocabulary import Outcome
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "geneva_vs_anchorage.toml"
 NAME = "topology"
-FULL_SEEDS, SMALL_SEEDS = 20_000, 2_000
+FULL_SEEDS, SMALL_SEEDS = 10_000, 2_000
 BOOTSTRAP = 1000
 
 LABELS = {
