@@ -278,3 +278,32 @@ def test_unpack_refuses_paths_outside_the_package(tmp_path):
     with pytest.raises(tarfile.FilterError):  # the 'data' filter refuses paths outside the target
         demo_assets._unpack(tarball, tmp_path / "cache" / "pkg@1.0.0")
     assert not (tmp_path / "escape.js").exists()
+
+
+def test_moved_levers_are_listed_until_reset_applies_them():
+    from negosim.demo.app import initial_kwargs, model_params, pending_levers
+
+    params = model_params("geneva_vs_anchorage")
+    model = DemoModel(**initial_kwargs(params))
+    assert pending_levers(model, params, initial_kwargs(params)) == []
+    moved = {**initial_kwargs(params), "bias": 0.1 + 0.2, "deadline": "hard"}
+    assert pending_levers(model, params, moved) == [
+        "Mediator bias (-1 Kyiv, +1 Moscow): 0.3 (now 0.25)",
+        "Deadline (Thanksgiving) for UA: hard (now soft)",
+    ]
+    assert pending_levers(DemoModel(**moved), params, moved) == []  # Reset made a world with them
+
+
+def test_every_shipped_scenario_draws_its_panels_with_its_own_levers():
+    from negosim.demo import app
+    from negosim.scenario import shipped_scenarios
+
+    for name in shipped_scenarios():
+        params = app.model_params(name)
+        model = DemoModel(**app.initial_kwargs(params))
+        for _ in range(3):
+            model.step()
+        markup = app.dashboard_html(model)
+        first = model.spec.principals[0]
+        assert f"pressure on {first}" in params["pressure_a"]["label"], name
+        assert markup.count('class="negosim-title"') == 5 and f">{first}</text>" in markup, name

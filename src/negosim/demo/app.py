@@ -112,11 +112,14 @@ def initial_kwargs(params: dict) -> dict:
 def pending_levers(model: DemoModel, params: dict, wanted: dict) -> list[str]:
     """The levers moved since the model was made, as 'Mediator bias: 0.5 (now 0.25)'."""
     now = {**initial_kwargs(params), **{k: v for k, v in model.levers.items() if v is not None}}
+    def shown(value: object) -> str:  # a slider's 0.30000000000000004 is 0.3
+        return f"{value:.6g}" if isinstance(value, float) else str(getattr(value, "value", value))
+
     out = []
     for key, value in wanted.items():
         spec = params.get(key)
         if isinstance(spec, dict) and key in now and value != now[key]:
-            out.append(f"{spec.get('label', key)}: {value} (now {now[key]})")
+            out.append(f"{spec.get('label', key)}: {shown(value)} (now {shown(now[key])})")
     return out
 
 
