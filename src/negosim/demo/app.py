@@ -112,6 +112,7 @@ def initial_kwargs(params: dict) -> dict:
 def pending_levers(model: DemoModel, params: dict, wanted: dict) -> list[str]:
     """The levers moved since the model was made, as 'Mediator bias: 0.5 (now 0.25)'."""
     now = {**initial_kwargs(params), **{k: v for k, v in model.levers.items() if v is not None}}
+
     def shown(value: object) -> str:  # a slider's 0.30000000000000004 is 0.3
         return f"{value:.6g}" if isinstance(value, float) else str(getattr(value, "value", value))
 
