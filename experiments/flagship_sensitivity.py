@@ -34,6 +34,7 @@ FULL = {"n": 32, "seeds": 200}
 SMALL = {"n": 2, "seeds": 16}
 HEADLINES = [
     "UA accepts@2025-11-27",
+    "UA accepts@2025-12-31",
     "RU accepts@2025-12-31",
     "deal@2025-12-31",
     "deal@2026-03-31",
@@ -76,7 +77,7 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
         (100 * spread.set_index("output")).round(1).to_markdown(),
         "",
     ]
-    for output in ("deal@2026-03-31", "deal@2026-06-30", "UA accepts@2025-11-27"):
+    for output in ("deal@2026-03-31", "deal@2026-06-30", "UA accepts@2025-12-31"):
         rows = result.indices[result.indices["output"] == output].sort_values("ST", ascending=False).head(TOP)
         lines += [
             f"## Sobol' indices of P({output.replace('@', ' by ')})",
