@@ -30,7 +30,7 @@ from negosim.runs.study import study_main
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "flagship_sensitivity"
-FULL = {"n": 32, "seeds": 200}
+FULL = {"n": 64, "seeds": 200}
 SMALL = {"n": 2, "seeds": 16}
 HEADLINES = [
     "UA accepts@2025-11-27",
