@@ -353,7 +353,7 @@ def run(out: Path, small: bool = False, processes: int = 1) -> pd.DataFrame:
             mask &= np.isclose(points[axis], value)
         return int(points.loc[mask, "point"].iloc[0])
 
-    ua_accepts_by_30nov = _accepts_by("UA", scenario.calendar.round_of(min(d.date for d in scenario.deadlines)))
+    ua_accepts_by_30nov = _accepts_by("UA", scenario.calendar.last_round_by(READ_KYIV_ON))
     lo_bias, hi_ua = min(cfg[BIAS]), max(cfg[UA_PRESSURE])
     contrasts = []
     for bias in cfg[BIAS]:
