@@ -40,16 +40,19 @@ def test_writes_figures_and_tables(study):
     assert table["p_deal"].between(0, 1).all()
 
 
-def test_pressure_on_kyiv_makes_kyiv_accept_in_the_first_week(study):
+def test_pressure_on_kyiv_barely_moves_when_it_accepts(study):
+    """On the shared mechanism Kyiv's aspiration, not its value of no deal, holds it back: pressure
+    that lowers the value of no deal leaves its acceptance by 30 Nov where it was (full run:
+    within 0.7 points at every bias)."""
     module, table, _ = study
     outcomes = table.attrs["outcomes"]["A"]
-    signs = module._accepts_by("UA", 5)  # round 5 = 30 Nov
+    accepts = module._accepts_by("UA", 5)  # round 5 = 30 Nov
     for bias in module.SMALL[module.BIAS]:
         none = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.0})
         most = _point(table, "A", **{module.BIAS: bias, module.UA_PRESSURE: 0.04})
-        diff, half = module.paired_difference(outcomes, signs, int(none["point"]), int(most["point"]))
-        # small run: +8.3 ± 3.1 pp at every bias (300 seeds)
-        assert diff >= 0.03 and diff > half, (bias, diff, half)
+        diff, _ = module.paired_difference(outcomes, accepts, int(none["point"]), int(most["point"]))
+        assert abs(diff) < 0.03, (bias, diff)
+        assert most["p_deal"] != none["p_deal"] or most["p_breakdown"] != none["p_breakdown"]  # it did act
 
 
 def test_pressure_on_moscow_raises_p_deal_once_its_cap_allows(study):
@@ -59,7 +62,7 @@ def test_pressure_on_moscow_raises_p_deal_once_its_cap_allows(study):
     capped = _point(table, "B", **{module.RU_PRESSURE: 0.02, module.RU_CAP: 0.05})
     free = _point(table, "B", **{module.RU_PRESSURE: 0.02, module.RU_CAP: 0.30})
     diff, half = module.paired_difference(outcomes, module._is_deal, int(none["point"]), int(free["point"]))
-    assert diff >= 0.04 and diff > 2 * half, (diff, half)  # small run: +7.3 ± 3.0 pp at 0.02/round, cap 0.3
+    assert diff >= 0.04 and diff > 2 * half, (diff, half)  # full run: 37.7% -> 42.9-43.5% at 0.002-0.03/round, cap 0.3
     # the shipped cap (0.05) blunts the same pressure: the uncapped gain is larger
     assert free["p_deal"] - capped["p_deal"] >= 0.03
     assert capped["p_deal"] >= none["p_deal"]
@@ -71,13 +74,13 @@ def test_moscow_leaning_bias_raises_p_deal_and_moves_deals_towards_anchorage(stu
     kyiv = _point(table, "A", **{module.BIAS: -0.75, module.UA_PRESSURE: 0.0})
     lean = _point(table, "A", **{module.BIAS: 0.25, module.UA_PRESSURE: 0.0})
     diff, half = module.paired_difference(outcomes, module._is_deal, int(kyiv["point"]), int(lean["point"]))
-    assert diff >= 0.03 and diff > half, (diff, half)  # small run: +11.0 ± 3.7 pp
-    assert lean["deal_position_index"] - kyiv["deal_position_index"] >= 0.05  # small run: 0.587 -> 0.701
+    assert diff >= 0.03 and diff > half, (diff, half)  # full run: 28.9% -> 38.0% (pressure 0)
+    assert lean["deal_position_index"] - kyiv["deal_position_index"] >= 0.05  # full run: 0.541 -> 0.649
 
 
 def test_strong_moscow_lean_delays_kyiv(study):
     module, table, _ = study
     even = _point(table, "A", **{module.BIAS: 0.0, module.UA_PRESSURE: 0.0})
     lean = _point(table, "A", **{module.BIAS: 0.75, module.UA_PRESSURE: 0.0})
-    assert even["p_accept_UA_by_30nov"] - lean["p_accept_UA_by_30nov"] >= 0.04  # small run: 62.7% -> 55.0%
+    assert even["p_accept_UA_by_30nov"] - lean["p_accept_UA_by_30nov"] >= 0.03  # full run: 43.4% -> 37.0%
     assert not math.isnan(even["median_rounds_to_deal"])
