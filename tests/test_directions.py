@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from negosim import run_ensemble
+from negosim import NegotiationModel, Recorder, run_ensemble
 from negosim.analysis.summary import happened_by
 from negosim.scenario.edits import with_direct_channel
 
@@ -46,16 +46,26 @@ def test_larger_expected_russian_gains_lower_p_deal(flagship):
     assert p_deal[0] - p_deal[2] > 0.1
 
 
-def test_us_pressure_on_ukraine_raises_p_ukraine_accepts(flagship):
-    def p_sign(per_round):
-        out = _run(
-            flagship.with_values(
-                {"mediator.leverage.UA.per_round": per_round, "mediator.leverage.UA.maximum": 10 * per_round}
-            )
-        )
-        return happened_by(out, "accept_round_UA", flagship, FIRST_WEEK).mean()
+def test_us_pressure_on_ukraine_lowers_its_value_of_no_deal_not_its_acceptance_date(flagship):
+    """On the shared mechanism Kyiv's aspiration, not its value of no deal, is what holds it back
+    (experiments/mediator_bias_leverage.py): pressure reaches it and leaves the date it accepts."""
 
-    assert p_sign(0.05) > p_sign(0.0) + 0.03
+    def pressed(per_round):
+        return flagship.with_values(
+            {"mediator.leverage.UA.per_round": per_round, "mediator.leverage.UA.maximum": 10 * per_round}
+        )
+
+    def p_accept(per_round):
+        return happened_by(_run(pressed(per_round)), "accept_round_UA", flagship, FIRST_WEEK).mean()
+
+    assert abs(p_accept(0.05) - p_accept(0.0)) < 0.03
+    values = {}
+    for per_round in (0.0, 0.05):
+        model = NegotiationModel(pressed(per_round), seeds=[0])
+        recorder = Recorder(model)
+        model.run()
+        values[per_round] = recorder.rounds()["reservation_UA"].iloc[10]
+    assert values[0.05] < values[0.0] - 0.05  # ten rounds of credible threats cost Kyiv's value of no deal
 
 
 def test_a_direct_ukraine_russia_channel_speeds_convergence(flagship, base):
