@@ -14,7 +14,6 @@ apart where lines end close together.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,13 +21,10 @@ import numpy as np
 
 from negosim.demo.graph_view import party_colours
 from negosim.demo.views import Record, _short
+from negosim.demo.web import esc
 
 if TYPE_CHECKING:
     from negosim.demo.levers import DemoModel
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 @dataclass(frozen=True)
@@ -76,7 +72,7 @@ class Frame:
         return (
             f'<line x1="{self.left}" x2="{self.width - self.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" '
             f'stroke-width="2"/><text x="{self.left + 4}" y="{y - 3:.1f}" font-size="11" fill="{colour}">'
-            f"{_esc(name)}</text>"
+            f"{esc(name)}</text>"
         )
 
     def line(self, series: Series) -> str:
@@ -87,7 +83,7 @@ class Frame:
         dash = ' stroke-dasharray="6 4"' if series.dashed else ""
         return (
             f'<polyline points="{points}" fill="none" stroke="{series.colour}" '
-            f'stroke-width="{2.5 if series.bold else 1.5}"{dash}><title>{_esc(series.label)}: '
+            f'stroke-width="{2.5 if series.bold else 1.5}"{dash}><title>{esc(series.label)}: '
             f"{series.y[ok][-1]:.2f} now</title></polyline>"
         )
 
@@ -101,7 +97,7 @@ class Frame:
             last = y
             out.append(
                 f'<text x="{self.width - self.right + 6}" y="{y + 4:.1f}" font-size="11" fill="{s.colour}">'
-                f"{_esc(s.label)} {s.y[~np.isnan(s.y)][-1]:.2f}</text>"
+                f"{esc(s.label)} {s.y[~np.isnan(s.y)][-1]:.2f}</text>"
             )
         return "".join(out)
 

@@ -47,7 +47,8 @@ MESSAGE_MEANING = {
 BRACKET_RGB, DROPPED_RGB, EMPTY_RGB = (0, 0, 0), (90, 90, 90), (238, 238, 238)
 
 
-def _esc(text: object) -> str:
+def esc(text: object) -> str:
+    """Text made safe inside HTML and SVG, quotes included."""
     return html.escape(str(text), quote=True)
 
 
@@ -55,7 +56,7 @@ def message_legend() -> str:
     """What each arrow colour on the graph means (HTML)."""
     items = " ".join(
         f'<span style="white-space:nowrap;margin-right:10px"><b style="color:{colour}">&#9632;</b> '
-        f"{_esc(MESSAGE_MEANING[kind])}</span>"
+        f"{esc(MESSAGE_MEANING[kind])}</span>"
         for kind, (colour, _) in MESSAGE_STYLE.items()
     )
     return f'<div class="negosim-legend" style="font-size:12px;line-height:1.5">{items}</div>'
@@ -90,7 +91,7 @@ class Label:
         halo = ' paint-order="stroke" stroke="white" stroke-width="3"' if self.halo else ""
         return (
             f'<text x="{self.x:.1f}" y="{self.y:.1f}" font-size="{self.size}"{weight} fill="{self.colour}" '
-            f'text-anchor="{self.anchor}"{halo}>{_esc(self.text)}</text>'
+            f'text-anchor="{self.anchor}"{halo}>{esc(self.text)}</text>'
         )
 
 
@@ -149,7 +150,7 @@ def _channel(u: str, v: str, a: tuple[float, float], b: tuple[float, float], dat
     dash = ' stroke-dasharray="8 6"' if limited else ""
     return (
         f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#cfcfcf" stroke-width="5"{dash}>'
-        f"<title>{_esc(note)}</title></line>"
+        f"<title>{esc(note)}</title></line>"
     )
 
 
@@ -171,7 +172,7 @@ def _message(a: tuple[float, float], b: tuple[float, float], items: list[tuple[s
     label = Label(mx + 5 * nx, my + 5 * ny + (4 if ny >= 0 else -2), text, colour, anchor, bold=True, nudge=(nx, ny))
     arrow = (
         f'<path d="M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}" fill="none" stroke="{colour}" '
-        f'stroke-width="2.5" marker-end="url(#head-{kind})"><title>{_esc(text)}</title></path>'
+        f'stroke-width="2.5" marker-end="url(#head-{kind})"><title>{esc(text)}</title></path>'
     )
     return arrow, label
 
@@ -181,7 +182,7 @@ def _party(pid: str, label: str, state: str, at: tuple[float, float], colour: st
     words = label if len(label) <= 24 else label[:23] + "…"
     caption = f"{words}: {state}" if state else words
     disc = (
-        f"<g><title>{_esc(f'{pid}: {label}' + (f' ({state})' if state else ''))}</title>"
+        f"<g><title>{esc(f'{pid}: {label}' + (f' ({state})' if state else ''))}</title>"
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="16" fill="{colour}" stroke="black"/></g>'
     )
     return disc, [Label(x, y + 5, pid, "#ffffff", size=13, bold=True, halo=False), Label(x, y + 30, caption)]
@@ -260,10 +261,10 @@ def heatmap_html(model: DemoModel, record: Record, r: int, height: int) -> str:
     font = max(9, min(12, int(row) - 1))
     labels, hovers = [], []
     for k, note in enumerate(clause_notes(model)):
-        top, title = k * row, _esc(note.text())
+        top, title = k * row, esc(note.text())
         labels.append(
             f'<div style="position:absolute;top:{top:.1f}px;height:{row:.1f}px;right:0;font-size:{font}px;'
-            f'line-height:{row:.1f}px" title="{title}">{_esc(note.clause)}</div>'
+            f'line-height:{row:.1f}px" title="{title}">{esc(note.clause)}</div>'
         )
         hovers.append(
             f'<div style="position:absolute;left:0;right:0;top:{top:.1f}px;height:{row:.1f}px" title="{title}"></div>'
@@ -283,9 +284,9 @@ def heatmap_html(model: DemoModel, record: Record, r: int, height: int) -> str:
     low, high = model.spec.meta.poles
     named = " and ".join(_short(name) for name in refs)
     key = (
-        (f"left: {_esc(named)}; then " if refs else "")
-        + f"round &rarr;. Colour: <b style='color:#2166ac'>{_esc(low)}</b> pole (0) to "
-        f"<b style='color:#b2182b'>{_esc(high)}</b> pole (1); black: bracketed, grey: dropped"
+        (f"left: {esc(named)}; then " if refs else "")
+        + f"round &rarr;. Colour: <b style='color:#2166ac'>{esc(low)}</b> pole (0) to "
+        f"<b style='color:#b2182b'>{esc(high)}</b> pole (1); black: bracketed, grey: dropped"
     )
     data = base64.b64encode(heatmap_png(model, record, r)).decode("ascii")
     return (
