@@ -10,11 +10,28 @@ lost"), so no slot is ever read stale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from negosim.scenario.graph import RoutePlan
 
 NO_VERSION = -1
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Objections reaching the mediator in one round, without copying them: sender ``i``'s
+    values (W, K) are ``values[slot[i], :, i]`` and which arrived ``arrived[slot[i], :, i]``;
+    ``slot[i]`` is -1 where none were due from it."""
+
+    values: np.ndarray  # (slots, W, P, K)
+    arrived: np.ndarray
+    slot: np.ndarray  # (P,)
+
+    def of(self, party: int) -> np.ndarray | None:
+        """Party's objection values (W, K), None if none were due."""
+        return None if self.slot[party] < 0 else self.values[self.slot[party], :, party]
 
 
 class Mailbox:
@@ -67,11 +84,11 @@ class Mailbox:
         self.package_acceptances[slot] = NO_VERSION
         self.threats[slot] = 0.0
 
-    def post_objection(self, round_index: int, party: int, objection: np.ndarray, delivered: np.ndarray) -> None:
-        """Party's objection (W, K), kept where ``delivered`` (W, K) says it will arrive."""
+    def objection_slot(self, round_index: int, party: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where ``party``'s objection sent this round goes: values (W, K) and which were sent
+        and not lost on the way (W, K), for the sender to fill."""
         slot = round_index % self.depth
-        np.multiply(objection, delivered, out=self.objections[slot, :, party])
-        self.objection_sent[slot, :, party] = delivered
+        return self.objections[slot, :, party], self.objection_sent[slot, :, party]
 
     def post_acceptance(self, round_index: int, party: int, versions: np.ndarray) -> None:
         """The version each world's ``party`` accepted (W,), NO_VERSION where none or lost."""
@@ -101,14 +118,10 @@ class Mailbox:
         self.text_delivered[slot] = delivered
 
     # -- arrivals ---------------------------------------------------------------
-    def texts_arriving(self, round_index: int) -> tuple[np.ndarray, np.ndarray]:
-        """Version of the text reaching each party (W, P), -1 where none, and the
-        slot each party's text was sent in (P,): its values and status are
-        ``text_values[slot[i]]`` and ``text_status[slot[i]]``, (W, K) each."""
+    def text_slots(self, round_index: int) -> np.ndarray:
+        """The slot each party's text arriving this round was sent in (P,), -1 where none is due."""
         slot, ok = self._sent_slot(round_index, "text")
-        delivered = self.text_delivered[slot, :, self._parties].T & ok[None, :]
-        version = np.where(delivered, self.text_version[slot].T, NO_VERSION)
-        return version, slot
+        return np.where(ok, slot, -1)
 
     def objections_arriving(self, round_index: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Objections reaching the mediator, by sender: party -> (values (W, K),
@@ -128,6 +141,21 @@ class Mailbox:
                     arrived[:, columns] = self.objection_sent[slot, :, party][:, columns]
                 arrivals[party] = (values, arrived)
         return arrivals
+
+    def objections_stacked(self, round_index: int) -> Arrivals:
+        """:meth:`objections_arriving` as :class:`Arrivals`: views of the buffers, unless a
+        sender's clauses travel routes of different lengths (then one assembled slot)."""
+        slot = np.full(self._parties.size, -1, dtype=np.int64)
+        groups = self._groups(round_index)
+        if all(len(g) == 1 and g[0][1].size == self.objections.shape[-1] for g in groups.values()):
+            for party, ((lag, _),) in groups.items():
+                slot[party] = (round_index - lag) % self.depth
+            return Arrivals(self.objections, self.objection_sent, slot)
+        shape = (1, *self.objections.shape[1:])
+        values, arrived = np.zeros(shape, np.float32), np.zeros(shape, bool)
+        for party, (party_values, party_arrived) in self.objections_arriving(round_index).items():
+            values[0, :, party], arrived[0, :, party], slot[party] = party_values, party_arrived, 0
+        return Arrivals(values, arrived, slot)
 
     def acceptances_arriving(self, round_index: int) -> np.ndarray:
         """The version each party's acceptance reaching the mediator names (W, P), NO_VERSION where none."""

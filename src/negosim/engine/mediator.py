@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negosim.engine.mailbox import NO_VERSION
+from negosim.engine.kernels import bracket_and_settle, gather_objections, reopen_clauses, step_text
+from negosim.engine.mailbox import NO_VERSION, Arrivals
 from negosim.engine.principal import Party
 from negosim.engine.tabling import TabledDrafts
 from negosim.vocabulary import ClauseStatus, EventKind, ScheduleKind
@@ -24,12 +25,27 @@ if TYPE_CHECKING:
 MIN_STEP, MAX_STEP = 1e-4, 0.15  # bounds on the mediator's per-clause revision
 STEP_GROWTH = 1.2  # how much bolder a revision gets while the sides keep pulling one way
 STEP_FACTORS = np.array([0.5, 1.0, STEP_GROWTH])  # step multiplier after a flip, a pause, a repeat
+REVISION_BOUNDS = np.array([MIN_STEP, MAX_STEP])
+
+
+class RevisionBuffers:
+    """Arrays the revision kernels write each round, allocated once per model."""
+
+    def __init__(self, worlds: int, parties: int, clauses: int):
+        W, P, K = worlds, parties, clauses
+        bools = [np.zeros((W, K), dtype=bool) for _ in range(3)]
+        self.gathered = (np.zeros((W, K)), np.zeros((W, P), dtype=bool), np.zeros(W, dtype=bool), *bools)
+        self.reopen, self.bracket = np.zeros((W, K), dtype=bool), np.zeros((W, K), dtype=bool)
+        self.stepped = (np.zeros((W, K)), np.zeros(W, dtype=bool))
+        self.unlocked = np.zeros((W, K), dtype=bool)  # for texts without packages
+        self.silence = np.zeros((W, K), dtype=np.float32)  # objections of a sender that was not due
+        self.no_deferral = np.zeros((0, 0), dtype=bool)
 
 
 class Mediator(Party):
     """Owns, per world: the text (``text`` (W, K), ``status`` (W, K), ``version``
     (W,)), every draft it sent and who accepted which (``drafts``, ``draft_status``
-    (W, drafts, K), ``accepted_drafts`` (W, P, drafts)), the latest version whose
+    (drafts, W, K), round-first, ``accepted_drafts`` (W, P, drafts)), the latest version whose
     acceptance reached it from each party (``acceptance_received`` (W, P)),
     ``deal_now`` (W,), the pressure it has applied (``pressure_sent`` (W, P)),
     and its revision memory (``clause_step``, ``last_direction``, ``contested``,
@@ -43,9 +59,11 @@ class Mediator(Party):
         self.text, self.status = text, status
         self.version = np.zeros(W, dtype=np.int32)
         drafts = model.rounds + 1  # at most one draft per round
-        self.drafts = np.zeros((W, drafts, K))
-        self.draft_status = np.zeros((W, drafts, K), dtype=np.int8)
-        self.drafts[:, 0], self.draft_status[:, 0] = text, status
+        # Round-first: a round's drafts are written close together, and the zeroed pages of
+        # versions no world reaches are never touched (so never allocated).
+        self.drafts = np.zeros((drafts, W, K))
+        self.draft_status = np.zeros((drafts, W, K), dtype=np.int8)
+        self.drafts[0], self.draft_status[0] = text, status
         self.accepted_drafts = np.zeros((W, P, drafts), dtype=bool)
         self.acceptance_received = np.full((W, P), NO_VERSION, dtype=np.int32)
         self.ever_accepted = np.zeros((W, P), dtype=bool)
@@ -74,10 +92,12 @@ class Mediator(Party):
         self.locked = np.zeros((W, K), dtype=bool) if G else None  # None: nothing can be fixed early
         self._set_elsewhere = np.zeros(W, dtype=bool)  # text changed this round outside the revision
         self.tabling = TabledDrafts(self)
+        self._buffers = RevisionBuffers(W, P, K)
+        self._bracket_threshold = np.ascontiguousarray(settings.bracket_threshold[:, 0])
 
     def mediate(self) -> None:
         m = self.model
-        arrivals = m.mailbox.objections_arriving(m.round)
+        arrivals = m.mailbox.objections_stacked(m.round)
         self._register_acceptances()
         self._conclude()
         revising = m.state.active & ~self.deal_now & self._attending()
@@ -130,8 +150,8 @@ class Mediator(Party):
         if deal.any():
             last = agreed.shape[1] - 1 - np.argmax(agreed[:, ::-1], axis=1)
             rows = np.flatnonzero(deal)
-            self.text[rows] = self.drafts[rows, last[rows]]
-            self.status[rows] = self.draft_status[rows, last[rows]]
+            self.text[rows] = self.drafts[last[rows], rows]
+            self.status[rows] = self.draft_status[last[rows], rows]
             self.version[rows] = last[rows]
         if len(m.package_of):
             self._sign_packages()
@@ -147,7 +167,7 @@ class Mediator(Party):
                 continue
             last = agreed.shape[1] - 1 - np.argmax(agreed[:, ::-1], axis=1)
             rows, cols = np.flatnonzero(signs), np.flatnonzero(inside)
-            self.text[np.ix_(rows, cols)] = self.drafts[rows[:, None], last[rows][:, None], cols[None, :]]
+            self.text[np.ix_(rows, cols)] = self.drafts[last[rows][:, None], rows[:, None], cols[None, :]]
             self.status[np.ix_(rows, cols)] = ClauseStatus.AGREED
             self.locked[np.ix_(rows, cols)] = True
             self.package_round[rows, g] = m.round
@@ -157,84 +177,39 @@ class Mediator(Party):
         self.package_round = np.where(self.deal_now[:, None] & (self.package_round < 0), m.round, self.package_round)
 
     # -- revising the text -------------------------------------------------------------
-    def _revise(self, arrivals: dict[int, tuple[np.ndarray, np.ndarray]], revising: np.ndarray) -> None:
+    def _revise(self, arrivals: Arrivals, revising: np.ndarray) -> None:
         """Move the text along the weighted objections that arrived (see
-        :meth:`Mailbox.objections_arriving`); bracket, reopen and settle clauses."""
-        m = self.model
-        pull, heard_from, any_objection = self._pull(arrivals, revising)
-        up, down, reopen, bracket, defer = self._reopen_and_bracket(arrivals, revising)
-        set_aside = bracket if defer is None else bracket | defer
+        :meth:`Mailbox.objections_stacked`); reopen, bracket and settle clauses."""
+        m, s, buffers = self.model, self.settings, self._buffers
+        pull, heard_from, any_objection, spoke, up, down = gathered = buffers.gathered
+        gather_objections(
+            arrivals.values, arrivals.arrived, arrivals.slot, m.principal_idx, s.weights, s.own_weight,
+            m.state.gradient[:, self.index], revising, self._bracket_threshold, *gathered,
+        )  # fmt: skip
+        reopen = reopen_clauses(
+            self.status, self.reopened, self.contested, spoke, up, down, s.insists, revising, buffers.reopen
+        )
+        defer = self._defer(revising, arrivals) if s.deferral else None
         # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
-        settle = (revising & heard_from[:, m.principal_idx].all(axis=1))[:, None] & (self.status <= ClauseStatus.AGREED)
-        if self.locked is not None:
-            settle &= ~self.locked
-        np.putmask(self.status, settle, np.where(up | down, ClauseStatus.OPEN, ClauseStatus.AGREED).astype(np.int8))
-        step = self._step(pull, any_objection)
-        changed = any_objection & (step != 0).any(axis=1) | (reopen | set_aside).any(axis=1) | self._set_elsewhere
-        self._set_elsewhere[:] = False
+        after = s.bracket_after if s.bracketing else -1
+        locked = self.locked if self.locked is not None else buffers.unlocked
+        bracket = bracket_and_settle(
+            self.status, self.contested, self.reopened, locked, s.insists, revising, heard_from, m.principal_idx,
+            up, down, after,
+            buffers.bracket,
+        )  # fmt: skip
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
-        revised = np.clip(self.text + step, self.settings.hull_low, self.settings.hull_high)
-        self.text = np.where(changed[:, None], revised, self.text)
-        self.version = self.version + changed
-        rows = np.flatnonzero(changed)
-        draft = rows * self.drafts.shape[1] + self.version[rows]  # flat (world, draft) index
-        self.drafts.reshape(-1, m.n_clauses)[draft] = self.text[rows]
-        self.draft_status.reshape(-1, m.n_clauses)[draft] = self.status[rows]
+        step, changed = buffers.stepped
+        step_text(
+            self.text, self.status, locked, pull, any_objection, reopen, bracket,
+            buffers.no_deferral if defer is None else defer, self._set_elsewhere,
+            s.hull_low, s.hull_high, REVISION_BOUNDS, STEP_FACTORS,
+            self.clause_step, self.last_direction, self.version, self.drafts, self.draft_status, step, changed,
+        )  # fmt: skip
         if m.recording:
             self._tell_revision(heard_from, changed, reopen, bracket, defer, step)
 
-    def _pull(self, arrivals, revising) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The weighted sum of the objections that arrived (W, K), whom it heard from
-        (W, P), and the worlds in which any weighted objection arrived (W,)."""
-        m = self.model
-        W, P, K = m.n_worlds, m.n_parties, m.n_clauses
-        weights = self.settings.weights
-        pull = np.zeros((W, K))
-        heard_from = np.zeros((W, P), dtype=bool)
-        for i, (values, arrived) in arrivals.items():
-            heard_from[:, i] = arrived.any(axis=1)
-            pull += weights[:, i, None] * values
-        heard = heard_from & (weights > 0)  # a silenced observer's note prompts nothing
-        any_objection = heard.any(axis=1) & revising
-        pull += self.settings.own_weight[..., None] * m.state.gradient[:, self.index] * any_objection[:, None]
-        return pull, heard_from, any_objection
-
-    def _reopen_and_bracket(self, arrivals, revising) -> tuple[np.ndarray, ...]:
-        """What the principals said, clause by clause (``up``, ``down``: a strong
-        push either way); bracketed clauses a principal objects to are reopened
-        (the shuttle to Moscow); clauses the sides pull opposite ways for long
-        enough go to the leaders, bracketed, or (with deferral) to another track for good.
-        Returns (up, down, reopen, bracketed, deferred; None without deferral)."""
-        m = self.model
-        nothing = np.zeros((m.n_worlds, m.n_clauses), dtype=np.float32)
-        said = [arrivals.get(i, (nothing,))[0] for i in m.principal_idx]
-        threshold = self.settings.bracket_threshold
-        spoke = np.logical_or.reduce([v != 0 for v in said])
-        up = np.logical_or.reduce([v > threshold for v in said])
-        down = np.logical_or.reduce([v < -threshold for v in said])
-        revising_rows = revising[:, None]
-        reopen = revising_rows & (self.status == ClauseStatus.BRACKETED) & (spoke | self.settings.insists)
-        np.putmask(self.status, reopen, ClauseStatus.OPEN)
-        self.reopened |= reopen
-        self.contested = np.where(revising_rows, np.where(up & down, self.contested + 1, 0), self.contested)
-        defer = None
-        if self.settings.deferral:
-            from_signatories = [arrivals.get(i, (nothing,))[0] for i in m.signatory_idx]
-            defer = self._defer(revising, from_signatories, [i in arrivals for i in m.signatory_idx])
-        bracket = (
-            self.settings.bracketing
-            & (self.contested >= self.settings.bracket_after)
-            & (self.status <= ClauseStatus.AGREED)
-            & ~self.reopened
-            & ~self.settings.insists
-            & revising_rows
-        )
-        if self.locked is not None:
-            bracket &= ~self.locked
-        np.putmask(self.status, bracket, ClauseStatus.BRACKETED)
-        return up, down, reopen, bracket, defer
-
-    def _defer(self, revising: np.ndarray, said: list[np.ndarray], heard: list[bool]) -> np.ndarray:
+    def _defer(self, revising: np.ndarray, arrivals: Arrivals) -> np.ndarray:
         """Send the clause disputed longest, once disputed ``after`` revisions in a row, to
         another track for good, where the mediator may still defer one (W, K).
 
@@ -244,6 +219,8 @@ class Mediator(Party):
         in which some principal's objection arrives (objections that alternate with
         texts never reset it)."""
         s, m = self.settings, self.model
+        heard = [arrivals.slot[i] >= 0 for i in m.signatory_idx]
+        said = [self._buffers.silence if v is None else v for v in map(arrivals.of, m.signatory_idx)]
         defer = np.zeros(self.status.shape, dtype=bool)
         threshold = s.defer_threshold
         for j, values in enumerate(said):
@@ -270,19 +247,6 @@ class Mediator(Party):
         np.putmask(self.status, defer, ClauseStatus.DEFERRED)
         self.deferred_count += defer.any(axis=1)
         return defer
-
-    def _step(self, pull: np.ndarray, any_objection: np.ndarray) -> np.ndarray:
-        """Resilient steps (Rprop): a clause whose pull keeps its sign moves faster,
-        one whose pull flips (an overshoot the other side complains about) moves back by half."""
-        movable = (self.status <= ClauseStatus.AGREED) & any_objection[:, None]
-        if self.locked is not None:
-            movable &= ~self.locked
-        direction = np.sign(pull * movable)
-        agreement = direction * self.last_direction  # -1, 0 or 1
-        self.clause_step *= STEP_FACTORS.take((agreement + 1).astype(np.intp))
-        np.clip(self.clause_step, MIN_STEP, MAX_STEP, out=self.clause_step)
-        self.last_direction = np.where(direction != 0, direction, self.last_direction)
-        return direction * self.clause_step
 
     # -- pressure and sending ------------------------------------------------------------
     def _press(self, revising: np.ndarray) -> None:

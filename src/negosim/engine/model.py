@@ -24,6 +24,7 @@ import numpy as np
 from negosim.engine.battlefield import step_territory
 from negosim.engine.deadlines import Deadlines
 from negosim.engine.events import EventSource
+from negosim.engine.kernels import deliver_texts
 from negosim.engine.mailbox import Mailbox
 from negosim.engine.mediator import Mediator
 from negosim.engine.outcomes import classify, outcome_table
@@ -168,17 +169,12 @@ class NegotiationModel(EventSource, mesa.Model):
     def _deliver(self) -> None:
         """Texts and threats that are due reach the parties."""
         state, mailbox = self.state, self.mailbox
-        version, slot = mailbox.texts_arriving(self.round)
-        new = (version > state.held_version) & state.active[:, None]
-        if self.round > 0:
-            state.new_text = new
-        for i in np.flatnonzero(new.any(axis=0)):
-            rows = np.flatnonzero(new[:, i])
-            if rows.size == self.n_worlds:  # a plain copy beats a gather
-                rows = slice(None)
-            state.held[rows, i] = mailbox.text_values[slot[i], rows]
-            state.held_status[rows, i] = mailbox.text_status[slot[i], rows]
-        state.held_version = np.where(new, version, state.held_version)
+        # Round 0 keeps the start's "new" (every party that can be reached holds version 0).
+        new = state.new_text if self.round > 0 else np.zeros_like(state.new_text)
+        deliver_texts(
+            mailbox.text_slots(self.round), mailbox.text_delivered, mailbox.text_version, mailbox.text_values,
+            mailbox.text_status, state.active, state.held_version, state.held, state.held_status, new,
+        )  # fmt: skip
         threats = mailbox.threats_arriving(self.round)
         state.pressure += threats * state.active[:, None]
         if self.recording:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from negosim.engine.kernels import compose_objection, post_objection
 from negosim.engine.mailbox import NO_VERSION
 from negosim.engine.tactics import time_dependent, tit_for_tat
 from negosim.engine.utility import effective_values
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 SURPLUS_FLOOR = 0.02  # objections grow like 1 / (U - r); this caps them
 RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
 RESEND_AFTER = 3  # rounds before an unanswered objection is sent again
+NOTHING, NOTHING_SET = np.zeros((0, 0)), np.zeros((0, 0), dtype=bool)  # a kernel's "none" for an array
 
 
 class Party(mesa.Agent):
@@ -48,11 +50,9 @@ class Party(mesa.Agent):
     def _send_objection(self, objection: np.ndarray, sending: np.ndarray) -> None:
         """Post ``objection`` (W, K) for worlds in ``sending``; routes may lose it."""
         m, i = self.model, self.index
-        draws = m.draws.upward.get(i)
         # Only lossy routes draw; a sure route always delivers, a missing one never does.
-        reliability = m.reliability.up[:, i]  # (1|W, K)
-        arrives = reliability > 0 if draws is None else draws < reliability
-        m.mailbox.post_objection(m.round, i, objection, sending[:, None] & arrives)
+        values, arrived = m.mailbox.objection_slot(m.round, i)
+        post_objection(objection, sending, m.reliability.up[:, i], m.draws.upward.get(i, NOTHING), values, arrived)
         self.messages += sending
         self.last_objection = np.where(sending, m.round, self.last_objection)
         self.responded_version = np.where(sending, m.state.held_version[:, i], self.responded_version)
@@ -89,6 +89,7 @@ class Principal(Party):
             * prefs.inverse_span[:, index]
         )[:, self.insisted_clauses]
         self.veto = party.veto
+        self.veto_clauses = np.zeros(0, dtype=np.int64)
         if party.veto is not None:
             self.veto_clauses = np.flatnonzero(np.isin(model.clause_ids, party.veto.clauses))
             core_salience = salience[:, self.veto_clauses]
@@ -105,6 +106,7 @@ class Principal(Party):
         self.walkout_margin, self.walkout_patience = tactics.walkout_margin[..., index], tactics.walkout_patience[index]
 
         self.aspiration = np.zeros(W)
+        self._wants, self._objection = np.zeros((W, model.n_clauses)), np.zeros((W, model.n_clauses))
         self.accepts = np.zeros(W, dtype=bool)
         self.accepted_version = np.full(W, NO_VERSION, dtype=np.int32)
         self.accept_round = np.full(W, -1, dtype=np.int32)
@@ -232,18 +234,13 @@ class Principal(Party):
         committed = self.accepted_version == held  # it never disowns an acceptance
         objects = active & ~accepts & ~committed & (fresh | stale)
         urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
-        wants = m.state.gradient[:, i].copy()
-        if veto_push is not None:
-            wants[:, self.veto_clauses] += veto_push
-        if self.insisted_clauses.size:
-            wants[:, self.insisted_clauses] += self.bracket_push()
-        wants *= urgency[:, None]
-        objection = wants
-        if self.line_clauses.size:
-            objection = wants.copy() if m.recording else wants
-            objection[:, self.line_clauses] += urgency[:, None] * lines
-        if settled is not None:
-            objection = np.where(settled, 0.0, objection)
+        held_status = m.state.held_status[:, i]
+        wants, objection = self._wants, self._objection
+        compose_objection(
+            m.state.gradient[:, i], urgency, self.veto_clauses, NOTHING if veto_push is None else veto_push,
+            self.insisted_clauses, self.bracket_direction, held_status, self.line_clauses, lines,
+            NOTHING_SET if settled is None else settled, wants, objection,
+        )  # fmt: skip
         self._send_objection(objection, objects)
         return objects, wants
 

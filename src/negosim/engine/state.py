@@ -35,7 +35,7 @@ class Snapshot:
         worlds = np.arange(model.n_worlds)
         accepted = np.stack(
             [
-                np.where((p.accepted_version >= 0)[:, None], drafts[worlds, np.maximum(p.accepted_version, 0)], np.nan)
+                np.where((p.accepted_version >= 0)[:, None], drafts[np.maximum(p.accepted_version, 0), worlds], np.nan)
                 for p in model.principals
             ],
             axis=1,

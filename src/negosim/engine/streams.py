@@ -17,20 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from negosim.engine.kernels import mix_all, stream_uniforms
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(n) for n in (30, 27, 31, 11))
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser, in place: a bijection on uint64 with full avalanche."""
-    z ^= z >> _S30
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
-    return z
 
 
 def _purpose_key(purpose: str, round_index: int) -> np.uint64:
@@ -60,14 +50,8 @@ class WorldStreams:
         if seeds.ndim != 1 or (seeds.size and (seeds.min() < 0)):
             raise ValueError("seeds must be a 1-d array of non-negative integers")
         with np.errstate(over="ignore"):
-            self._keys = _mix(seeds.astype(np.uint64) * _GOLDEN + _M2)
+            self._keys = mix_all(seeds.astype(np.uint64) * _GOLDEN + _M2)
         self.size = seeds.size
-
-    def _bits(self, purpose: str, round_index: int, counters: np.ndarray) -> np.ndarray:
-        """(worlds, len(counters)) bits; draw ``j`` of a purpose depends only on ``j``."""
-        with np.errstate(over="ignore"):
-            counter = counters.astype(np.uint64) * _GOLDEN + _purpose_key(purpose, round_index)
-            return _mix(self._keys[:, None] + _mix(counter)[None, :])
 
     def uniform(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform draws in the open interval (0, 1), shape ``(worlds, *shape)``."""
@@ -81,12 +65,10 @@ class WorldStreams:
         >>> bool((s.uniform_at("demo", 0, np.array([3, 1])) == s.uniform("demo", 0, (4,))[:, [3, 1]]).all())
         True
         """
-        bits = self._bits(purpose, round_index, np.asarray(counters))
-        bits >>= _S11
-        values = bits.astype(np.float64)
-        values += 0.5
-        values *= 1.0 / 9007199254740992.0
-        return values
+        counters = np.asarray(counters).astype(np.uint64)
+        out = np.empty((self.size, counters.size))
+        with np.errstate(over="ignore"):  # uint64 arithmetic wraps (heard only when numba is switched off)
+            return stream_uniforms(self._keys, counters, _purpose_key(purpose, round_index), out)
 
     def normal(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Standard normal draws by inversion of :meth:`uniform`."""

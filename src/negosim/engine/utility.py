@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from negosim.engine.kernels import MIN_SALIENCE, linear_utility  # below MIN_SALIENCE a text scores nothing
 from negosim.vocabulary import ClauseStatus, Shape
 
 _THRESHOLD_WIDTH = 0.05
-MIN_SALIENCE = 1e-9  # total salience below this scores nothing (and moves nothing)
 
 
 @dataclass
@@ -35,9 +35,10 @@ class Preferences:
         self.worst = np.where(self.ideal < 0.5, 1.0, 0.0)  # the pole farther from the ideal
         # Precomputed for the fast all-linear evaluation (the usual case).
         self.linear = bool((self.shape == Shape.LINEAR.code).all())
-        self.salience_per_span = self.salience * self.inverse_span
-        self.insisted_clauses = np.flatnonzero(self.insists.any(axis=0))
-        self.insisted_salience = np.where(self.insists, self.salience, 0.0)[..., self.insisted_clauses]
+        # The compiled kernel takes contiguous float64 arrays (one machine-code version for all).
+        self.ideal, self.salience = (np.ascontiguousarray(a, dtype=np.float64) for a in (self.ideal, self.salience))
+        self.salience_per_span = np.ascontiguousarray(self.salience * self.inverse_span)
+        self.insists = np.ascontiguousarray(self.insists, dtype=np.bool_)
 
     def subset(self, parties: list[int]) -> Preferences:
         """The same preferences for some parties only (same order as given)."""
@@ -90,30 +91,21 @@ def evaluate(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tupl
     [[0.6, 0.79, 0.79]]
     """
     if values.ndim == 2:
-        values, status = values[:, None, :], status[:, None, :]
+        values, status = values.reshape(values.shape[0], 1, -1), status.reshape(status.shape[0], 1, -1)
     if not prefs.linear:
         return _evaluate_shaped(prefs, values, status)
-    # v(d) = 1 - d, so U = 1 - (sum of salience x distance) / (sum of salience); this
-    # form makes half the passes over (W, P, K) that the general one needs.
-    off_table = status > ClauseStatus.AGREED
-    offset = values - prefs.ideal
-    direction = np.sign(offset)
-    np.copyto(direction, 0.0, where=off_table)
-    gradient = direction * prefs.salience_per_span
-    lost = np.einsum("...k,...k->...", gradient, offset)  # sign x offset = distance
-    total = np.einsum("...k,...k->...", (~off_table).astype(np.float64), prefs.salience)
-    if prefs.insisted_clauses.size:  # off the table but insisted on: counted at the worst pole (d = 1)
-        counted_off = (off_table[..., prefs.insisted_clauses] * prefs.insisted_salience).sum(axis=-1)
-        lost += counted_off
-        total += counted_off
-    scored = total > MIN_SALIENCE
-    safe = np.where(scored, total, 1.0)
-    utility = (total - lost) / safe
-    gradient /= -safe[..., None]
-    if not scored.all():
-        utility = np.where(scored, utility, 0.0)
-        gradient *= scored[..., None]
-    return np.clip(utility, 0.0, 1.0), gradient
+    W, P = values.shape[0], prefs.shape.shape[0]
+    utility, gradient = np.empty((W, P)), np.empty((W, P, values.shape[2]))
+    return linear_utility(
+        np.ascontiguousarray(values, dtype=np.float64),
+        np.ascontiguousarray(status, dtype=np.int8),
+        prefs.ideal,
+        prefs.salience,
+        prefs.salience_per_span,
+        prefs.insists,
+        utility,
+        gradient,
+    )
 
 
 def _evaluate_shaped(prefs: Preferences, values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,297 @@
+"""Compiled kernels for the round's per-world arithmetic (numba, cached on disk).
+
+Each kernel makes one pass over the world arrays it is given and writes into
+arrays its caller owns, so a round allocates little. They hold no behaviour of
+their own: the agents decide what to compute and call them (utility.evaluate,
+the mediator's revision, a principal's objection, the random streams). Every
+world's result depends on that world's inputs only, so the bits do not depend on
+how the worlds are batched.
+
+Numba compiles each kernel on its first call and caches the machine code beside
+this file (or in the user's cache directory when that is read-only), so
+compilation happens once per machine, not once per run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from negosim.vocabulary import ClauseStatus
+
+# Clause statuses as plain ints, which numba folds into the machine code.
+OPEN, AGREED, BRACKETED = int(ClauseStatus.OPEN), int(ClauseStatus.AGREED), int(ClauseStatus.BRACKETED)
+MIN_SALIENCE = 1e-9
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, inline="always")
+def _mix(z):
+    z ^= z >> np.uint64(30)
+    z *= _M1
+    z ^= z >> np.uint64(27)
+    z *= _M2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+@njit(cache=True)
+def mix_all(z):
+    """SplitMix64's finaliser applied to every element of a uint64 array, in place."""
+    for i in range(z.size):
+        z[i] = _mix(z[i])
+    return z
+
+
+@njit(cache=True)
+def stream_uniforms(keys, counters, purpose_key, out):
+    """``out[w, j]``: the uniform in (0, 1) numbered ``counters[j]`` in world ``w``'s stream
+    (keys (W,) uint64, counters (J,) uint64, out (W, J) float64)."""
+    mixed = np.empty(counters.size, dtype=np.uint64)
+    for j in range(counters.size):
+        mixed[j] = _mix(counters[j] * _GOLDEN + purpose_key)
+    for w in range(keys.size):
+        for j in range(counters.size):
+            bits = _mix(keys[w] + mixed[j]) >> np.uint64(11)
+            out[w, j] = (np.float64(bits) + 0.5) * _TO_UNIT
+    return out
+
+
+@njit(cache=True)
+def linear_utility(values, status, ideal, salience, salience_per_span, insists, utility, gradient):
+    """Utility (W, P) and gradient (W, P, K) of linear clause values ``v(d) = 1 - d``.
+
+    ``values``/``status`` (W, P|1, K): each party's copy of the text, or one shared text;
+    ``ideal``, ``salience``, ``salience_per_span`` (W|1, P, K); ``insists`` (P, K).
+    U = 1 - (salience-weighted distance) / (salience counted); a clause off the table counts
+    only if the party insists on it, at its worst pole (distance 1), and has no gradient.
+    """
+    W, P, K = utility.shape[0], utility.shape[1], ideal.shape[2]
+    per_world, own_copy = ideal.shape[0] > 1, values.shape[1] > 1
+    for w in range(W):
+        pw = w if per_world else 0
+        for p in range(P):
+            tp = p if own_copy else 0
+            lost = 0.0
+            total = 0.0
+            for k in range(K):  # branch-free: the signs below are random, so branches mispredict
+                off = status[w, tp, k] > AGREED
+                offset = values[w, tp, k] - ideal[pw, p, k]
+                slope = 0.0 if off else salience_per_span[pw, p, k] * np.sign(offset)
+                counted_off = salience[pw, p, k] if off & insists[p, k] else 0.0  # at its worst pole
+                lost += slope * offset + counted_off
+                total += (0.0 if off else salience[pw, p, k]) + counted_off
+                gradient[w, p, k] = slope
+            if total > MIN_SALIENCE:
+                u = (total - lost) / total
+                utility[w, p] = min(max(u, 0.0), 1.0)
+                for k in range(K):
+                    gradient[w, p, k] /= -total
+            else:
+                utility[w, p] = 0.0
+                for k in range(K):
+                    gradient[w, p, k] = 0.0
+    return utility, gradient
+
+
+@njit(cache=True)
+def gather_objections(
+    values, arrived, slot, principals, weights, own_weight, own_gradient, revising, thresholds,
+    pull, heard_from, any_objection, spoke, up, down,
+):  # fmt: skip
+    """The first half of the mediator's revision, for every world at once.
+
+    ``values``/``arrived`` (slots, W, P, K): the objections that reached it and which did,
+    sender ``i``'s in ``slot[i]`` (-1: none due); ``principals``: their party indices;
+    ``weights`` (1|W, P); ``own_weight`` (1|W,); ``own_gradient`` (W, K); ``revising`` (W,);
+    ``thresholds`` (1|W,). Writes pull (W, K) float64, heard_from (W, P),
+    any_objection (W,), spoke, up, down (W, K) bools. (Arrays go one by one, not in tuples:
+    numba types a tuple argument on every call, which costs more than the work here.)
+    """
+    W, P, K = values.shape[1:]
+    for w in range(W):
+        ww = w if weights.shape[0] > 1 else 0
+        for k in range(K):
+            pull[w, k] = 0.0
+        heard = False
+        for i in range(P):
+            t = slot[i]
+            if t < 0:
+                heard_from[w, i] = False
+                continue
+            got = False
+            for k in range(K):
+                got |= arrived[t, w, i, k]
+                pull[w, k] += weights[ww, i] * np.float64(values[t, w, i, k])
+            heard_from[w, i] = got
+            heard |= got & (weights[ww, i] > 0)
+        any_objection[w] = heard & revising[w]
+        own = own_weight[w if own_weight.shape[0] > 1 else 0]
+        factor = 1.0 if any_objection[w] else 0.0
+        threshold = thresholds[w if thresholds.shape[0] > 1 else 0]
+        for k in range(K):
+            pull[w, k] += own * own_gradient[w, k] * factor
+            said, pushed_up, pushed_down = False, False, False
+            for i in principals:
+                if slot[i] >= 0:
+                    v = values[slot[i], w, i, k]
+                    said |= v != 0
+                    pushed_up |= v > threshold
+                    pushed_down |= v < -threshold
+            spoke[w, k], up[w, k], down[w, k] = said, pushed_up, pushed_down
+
+
+@njit(cache=True)
+def reopen_clauses(status, reopened, contested, spoke, up, down, insists, revising, reopen):
+    """Bracketed clauses a principal speaks to (or the mediator insists on) are reopened;
+    a clause pulled both ways this revision is contested one revision longer."""
+    W, K = status.shape
+    for w in range(W):
+        revising_w = revising[w]
+        for k in range(K):
+            again = revising_w & (status[w, k] == BRACKETED) & (spoke[w, k] | insists[k])
+            reopen[w, k] = again
+            status[w, k] = OPEN if again else status[w, k]
+            reopened[w, k] |= again
+            both_ways = contested[w, k] + 1 if up[w, k] & down[w, k] else 0
+            contested[w, k] = both_ways if revising_w else contested[w, k]
+    return reopen
+
+
+@njit(cache=True)
+def bracket_and_settle(
+    status, contested, reopened, locked, insists, revising, heard_from, principals, up, down, after, bracket
+):  # fmt: skip
+    """Clauses contested for ``after`` revisions go to the leaders (``after`` < 0: never);
+    once every principal has been heard (``heard_from`` (W, P)), a clause no one pushes
+    hard on is agreed and one pushed hard is open."""
+    W, K = status.shape
+    for w in range(W):
+        settling = revising[w]
+        for i in principals:
+            settling &= heard_from[w, i]
+        brackets = (after >= 0) & revising[w]
+        for k in range(K):
+            free = not locked[w, k]
+            goes = brackets & (contested[w, k] >= after) & (status[w, k] <= AGREED) & free
+            goes &= (not reopened[w, k]) & (not insists[k])
+            bracket[w, k] = goes
+            status[w, k] = BRACKETED if goes else status[w, k]
+            settles = settling & free & (status[w, k] <= AGREED)
+            status[w, k] = (OPEN if up[w, k] | down[w, k] else AGREED) if settles else status[w, k]
+    return bracket
+
+
+@njit(cache=True)
+def step_text(
+    text, status, locked, pull, any_objection, reopen, bracket, defer, set_elsewhere,
+    hull_low, hull_high, bounds, factors, clause_step, last_direction, version, drafts, draft_status, step, changed,
+):  # fmt: skip
+    """Resilient (Rprop) steps along the pull, then the new draft where the text changed
+    (it moved, or a clause was reopened, bracketed or deferred: ``defer`` (W, K) or (0, 0)).
+
+    ``hull_low``, ``hull_high`` (1|W, K): the text stays inside; ``bounds``: (min, max)
+    step; ``factors`` (3,): the step's multiplier after a flip, a pause, a repeat;
+    ``clause_step``, ``last_direction`` (W, K) and ``version`` (W,) are updated in place;
+    ``drafts``, ``draft_status`` (drafts, W, K) get the new draft; writes step (W, K)
+    and changed (W,).
+    """
+    W, K = text.shape
+    for w in range(W):
+        hw = w if hull_low.shape[0] > 1 else 0
+        moved = False
+        aside = set_elsewhere[w]
+        objected = any_objection[w]
+        for k in range(K):  # branch-free, as in linear_utility
+            aside |= reopen[w, k] | bracket[w, k] | (defer.shape[0] > 0 and defer[w, k])
+            movable = (status[w, k] <= AGREED) & objected & (not locked[w, k])
+            direction = np.sign(pull[w, k] * movable)
+            agreement = direction * last_direction[w, k]
+            factor = factors[1] if agreement == 0 else (factors[2] if agreement > 0 else factors[0])
+            clause_step[w, k] = min(max(clause_step[w, k] * factor, bounds[0]), bounds[1])
+            last_direction[w, k] = direction if direction != 0 else last_direction[w, k]
+            step[w, k] = direction * clause_step[w, k]
+            moved |= objected & (step[w, k] != 0)
+        changed[w] = moved | aside
+        set_elsewhere[w] = False
+        if not changed[w]:
+            continue
+        for k in range(K):
+            text[w, k] = min(max(text[w, k] + step[w, k], hull_low[hw, k]), hull_high[hw, k])
+        version[w] += 1
+        drafts[version[w], w] = text[w]
+        draft_status[version[w], w] = status[w]
+
+
+@njit(cache=True)
+def compose_objection(
+    gradient, urgency, veto_clauses, veto_push, insisted, bracket_direction, held_status,
+    line_clauses, lines, settled, wants, objection,
+):  # fmt: skip
+    """A principal's objection (W, K): the pull it wants (its gradient, plus the push toward
+    its veto's reference on ``veto_clauses`` and toward its insisted clauses while they are
+    bracketed), scaled by ``urgency`` (W,), into ``wants``; plus its red lines' push (W, L)
+    on ``line_clauses``, and nothing on ``settled`` clauses ((W, K), or (0, 0) for none),
+    into ``objection``. ``veto_push`` is (W, core) or (0, 0) without a veto;
+    ``bracket_direction`` (1|W, insisted)."""
+    W, K = wants.shape
+    for w in range(W):
+        for k in range(K):
+            wants[w, k] = gradient[w, k]
+        if veto_push.shape[0]:
+            for j in range(veto_clauses.size):
+                wants[w, veto_clauses[j]] += veto_push[w, j]
+        bw = w if bracket_direction.shape[0] > 1 else 0
+        for j in range(insisted.size):
+            bracketed = held_status[w, insisted[j]] == BRACKETED
+            wants[w, insisted[j]] += bracket_direction[bw, j] if bracketed else 0.0
+        for k in range(K):
+            wants[w, k] *= urgency[w]
+            objection[w, k] = wants[w, k]
+        for j in range(line_clauses.size):
+            objection[w, line_clauses[j]] += urgency[w] * lines[w, j]
+        if settled.shape[0]:
+            for k in range(K):
+                if settled[w, k]:
+                    objection[w, k] = 0.0
+    return objection
+
+
+@njit(cache=True)
+def post_objection(objection, sending, reliability, draws, values, arrived):
+    """Write a party's objection (W, K) into its mailbox slot ``values`` (float32) where it
+    is sent (``sending`` (W,)) and its route delivers it (``arrived``): a draw below the
+    route's ``reliability`` (1|W, K), or without ``draws`` ((0, 0)) a route that exists."""
+    W, K = objection.shape
+    for w in range(W):
+        rw = w if reliability.shape[0] > 1 else 0
+        for k in range(K):
+            if draws.shape[0]:
+                delivered = sending[w] and draws[w, k] < reliability[rw, k]
+            else:
+                delivered = sending[w] and reliability[rw, k] > 0
+            arrived[w, k] = delivered
+            values[w, k] = objection[w, k] * (1.0 if delivered else 0.0)
+
+
+@njit(cache=True)
+def deliver_texts(slot, delivered, versions, texts, statuses, active, held_version, held, held_status, new):
+    """Texts due this round reach the parties: party ``i``'s was sent in ``slot[i]`` (-1: none
+    due) of the mailbox's ``delivered`` (slots, W, P), ``versions`` (slots, W), ``texts`` and
+    ``statuses`` (slots, W, K). A newer version than the one held (W, P) replaces ``held`` and
+    ``held_status`` (W, P, K) in active worlds; ``new`` (W, P) says where."""
+    W, P = held_version.shape
+    for w in range(W):
+        for i in range(P):
+            t = slot[i]
+            arriving = versions[t, w] if t >= 0 and delivered[t, w, i] else -1
+            new[w, i] = active[w] and arriving > held_version[w, i]
+            if new[w, i]:
+                held_version[w, i] = arriving
+                held[w, i] = texts[t, w]
+                held_status[w, i] = statuses[t, w]
+    return new
