@@ -82,7 +82,7 @@ def add_parsers(commands) -> None:
     run.add_argument(
         "--out", type=output_path, default=Path("runs/latest"), help="result directory (default runs/latest)"
     )
-    add_ensemble_options(run, chunk_help="worlds per model (default: up to 5000)")
+    add_ensemble_options(run, chunk_help="worlds per chunk (default: up to 10000)")
     add_set_option(run)
     run.set_defaults(handler=cmd_run)
 
