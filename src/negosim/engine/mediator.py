@@ -190,13 +190,12 @@ class Mediator(Party):
             self.status, self.reopened, self.contested, spoke, up, down, s.insists, revising, buffers.reopen
         )
         defer = self._defer(revising, arrivals) if s.deferral else None
-        # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
         after = s.bracket_after if s.bracketing else -1
         locked = self.locked if self.locked is not None else buffers.unlocked
+        # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
         bracket = bracket_and_settle(
             self.status, self.contested, self.reopened, locked, s.insists, revising, heard_from, m.principal_idx,
-            up, down, after,
-            buffers.bracket,
+            up, down, after, buffers.bracket,
         )  # fmt: skip
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         step, changed = buffers.stepped

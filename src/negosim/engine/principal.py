@@ -147,12 +147,6 @@ class Principal(Party):
         ok = distance <= self.veto_tolerance
         return ok, np.where(ok[:, None], 0.0, self.veto_pull * gap)
 
-    def bracket_push(self) -> np.ndarray:
-        """Objection to the bracketed clauses it insists on, (W, insisted clauses):
-        they count as lost while set aside."""
-        bracketed = self.model.state.held_status[:, self.index, self.insisted_clauses] == ClauseStatus.BRACKETED
-        return np.where(bracketed, self.bracket_direction, 0.0)
-
     def _aspiration(self, utility: np.ndarray, reservation: np.ndarray) -> np.ndarray:
         m, state = self.model, self.model.state
         if self.tactic == TacticKind.TIT_FOR_TAT:
