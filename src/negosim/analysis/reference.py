@@ -250,21 +250,30 @@ def distances(outcomes: pd.DataFrame, points: ReferencePoints, clause_ids: list[
     """
     clause_ids = list(points.clause_ids if clause_ids is None else clause_ids)
     columns = [points.clause_ids.index(c) for c in clause_ids]
-    x = outcomes[[f"x_{c}" for c in clause_ids]].to_numpy(dtype=float)
-    out = pd.DataFrame(index=outcomes.index)
-    solutions = points.solutions()
-    for name in ("nash", "nash_weighted", "ks", "weighted_mean"):
-        if name in solutions:
-            out[f"dist_{name}"] = np.abs(x - solutions[name].text[columns]).mean(axis=1)
+    texts = outcomes.columns.get_indexer([f"x_{c}" for c in clause_ids])
+    utilities = outcomes.columns.get_indexer([f"utility_{p}" for p in points.parties])
+    if (texts < 0).any() or (utilities < 0).any():
+        raise KeyError("distances need the columns x_<clause> and utility_<party> of an outcome table")
+    solutions, front, n = points.solutions(), points.frontier.utilities, len(outcomes)
+    names = ("nash", "nash_weighted", "ks", "weighted_mean")
+    out = {f"dist_{name}": np.full(n, np.nan) for name in names} | {"dist_pareto": np.empty(n)}
+    # A batch of rows at a time: a million deals against a frontier of a hundred points would
+    # need gigabytes of (rows, points, parties) temporaries at once.
+    for start in range(0, n, ROWS_AT_ONCE):
+        rows = slice(start, min(start + ROWS_AT_ONCE, n))
+        x = outcomes.iloc[rows, texts].to_numpy(dtype=float)
+        for name in names:
+            if name in solutions:
+                out[f"dist_{name}"][rows] = np.abs(x - solutions[name].text[columns]).mean(axis=1)
+        u = outcomes.iloc[rows, utilities].to_numpy(dtype=float)
+        if len(points.parties) == 2:
+            out["dist_pareto"][rows] = _distance_to_polyline(u, front)
         else:
-            out[f"dist_{name}"] = np.nan
-    u = outcomes[[f"utility_{p}" for p in points.parties]].to_numpy(dtype=float)
-    front = points.frontier.utilities
-    if len(points.parties) == 2:
-        out["dist_pareto"] = _distance_to_polyline(u, front)
-    else:
-        out["dist_pareto"] = np.linalg.norm(u[:, None, :] - front[None], axis=2).min(axis=1)
-    return out
+            out["dist_pareto"][rows] = np.linalg.norm(u[:, None, :] - front[None], axis=2).min(axis=1)
+    return pd.DataFrame(out, index=outcomes.index)
+
+
+ROWS_AT_ONCE = 16_384
 
 
 CONSTRAINT_SETS = {
