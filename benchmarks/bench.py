@@ -287,7 +287,7 @@ def case_floor(negosim: ModuleType, scenario: Any, pairs: int = FLOOR_PAIRS) -> 
     compiled_floor(10, **shape)  # compile outside the timing
     log(f"flagship vs floors, {CHUNK:,} worlds, {pairs} triples (~{pairs * 25} s)")
     runs: dict[str, list[Sample]] = {"flagship": [], "numpy": [], "compiled": []}
-    steps = 0
+    outcomes: list[Any] = []  # each flagship run's table (for its agent-steps)
     for _ in range(pairs):
         runs["flagship"].append(timed(lambda: outcomes.append(flagship_once(negosim, scenario, CHUNK))))
         runs["numpy"].append(timed(lambda: numpy_floor(CHUNK, **shape)))
@@ -308,9 +308,6 @@ def case_floor(negosim: ModuleType, scenario: Any, pairs: int = FLOOR_PAIRS) -> 
             detail={"agent_steps": steps, "rate": rate, "published": published})
     )  # fmt: skip
     return rows
-
-
-outcomes: list[Any] = []  # the last flagship table of case_floor (for its agent-steps)
 
 
 def median_row(case: str, worlds: int, samples: list[Sample], **extra: Any) -> Row:

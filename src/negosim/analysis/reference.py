@@ -236,6 +236,9 @@ def _distance_to_polyline(points: np.ndarray, vertices: np.ndarray) -> np.ndarra
     return np.linalg.norm(points[:, None, :] - nearest, axis=2).min(axis=1)
 
 
+ROWS_AT_ONCE = 16_384  # rows per batch in distances
+
+
 def distances(outcomes: pd.DataFrame, points: ReferencePoints, clause_ids: list[str] | None = None) -> pd.DataFrame:
     """Distance of every outcome row to the reference points (same index as ``outcomes``).
 
@@ -271,9 +274,6 @@ def distances(outcomes: pd.DataFrame, points: ReferencePoints, clause_ids: list[
         else:
             out["dist_pareto"][rows] = np.linalg.norm(u[:, None, :] - front[None], axis=2).min(axis=1)
     return pd.DataFrame(out, index=outcomes.index)
-
-
-ROWS_AT_ONCE = 16_384
 
 
 CONSTRAINT_SETS = {

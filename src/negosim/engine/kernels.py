@@ -22,6 +22,8 @@ from negosim.vocabulary import ClauseStatus
 # Clause statuses as plain ints, which numba folds into the machine code.
 OPEN, AGREED, BRACKETED = int(ClauseStatus.OPEN), int(ClauseStatus.AGREED), int(ClauseStatus.BRACKETED)
 MIN_SALIENCE = 1e-9
+# A kernel's "none" for an optional array argument (numba takes no None where an array may go).
+NO_FLOATS, NO_FLAGS = np.zeros((0, 0)), np.zeros((0, 0), dtype=bool)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -40,11 +42,12 @@ def _mix(z):
 
 
 @njit(cache=True)
-def mix_all(z):
-    """SplitMix64's finaliser applied to every element of a uint64 array, in place."""
-    for i in range(z.size):
-        z[i] = _mix(z[i])
-    return z
+def stream_keys(seeds):
+    """Each world's stream key (W,) uint64 from its seed (W,) uint64: SplitMix64 of the seed."""
+    keys = np.empty(seeds.size, dtype=np.uint64)
+    for i in range(seeds.size):
+        keys[i] = _mix(seeds[i] * _GOLDEN + _M2)
+    return keys
 
 
 @njit(cache=True)

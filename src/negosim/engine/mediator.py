@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negosim.engine.kernels import bracket_and_settle, gather_objections, reopen_clauses, step_text
+from negosim.engine.kernels import NO_FLAGS, bracket_and_settle, gather_objections, reopen_clauses, step_text
 from negosim.engine.mailbox import NO_VERSION, Arrivals
 from negosim.engine.principal import Party
 from negosim.engine.tabling import TabledDrafts
@@ -39,7 +39,6 @@ class RevisionBuffers:
         self.stepped = (np.zeros((W, K)), np.zeros(W, dtype=bool))
         self.unlocked = np.zeros((W, K), dtype=bool)  # for texts without packages
         self.silence = np.zeros((W, K), dtype=np.float32)  # objections of a sender that was not due
-        self.no_deferral = np.zeros((0, 0), dtype=bool)
 
 
 class Mediator(Party):
@@ -201,7 +200,7 @@ class Mediator(Party):
         step, changed = buffers.stepped
         step_text(
             self.text, self.status, locked, pull, any_objection, reopen, bracket,
-            buffers.no_deferral if defer is None else defer, self._set_elsewhere,
+            NO_FLAGS if defer is None else defer, self._set_elsewhere,
             s.hull_low, s.hull_high, REVISION_BOUNDS, STEP_FACTORS,
             self.clause_step, self.last_direction, self.version, self.drafts, self.draft_status, step, changed,
         )  # fmt: skip

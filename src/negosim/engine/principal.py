@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from negosim.engine.kernels import compose_objection, post_objection
+from negosim.engine.kernels import NO_FLAGS, NO_FLOATS, compose_objection, post_objection
 from negosim.engine.mailbox import NO_VERSION
 from negosim.engine.tactics import time_dependent, tit_for_tat
 from negosim.engine.utility import effective_values
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 SURPLUS_FLOOR = 0.02  # objections grow like 1 / (U - r); this caps them
 RED_LINE_PUSH = 1000.0  # larger than any salience-weighted objection can be
 RESEND_AFTER = 3  # rounds before an unanswered objection is sent again
-NOTHING, NOTHING_SET = np.zeros((0, 0)), np.zeros((0, 0), dtype=bool)  # a kernel's "none" for an array
 
 
 class Party(mesa.Agent):
@@ -52,7 +51,7 @@ class Party(mesa.Agent):
         m, i = self.model, self.index
         # Only lossy routes draw; a sure route always delivers, a missing one never does.
         values, arrived = m.mailbox.objection_slot(m.round, i)
-        post_objection(objection, sending, m.reliability.up[:, i], m.draws.upward.get(i, NOTHING), values, arrived)
+        post_objection(objection, sending, m.reliability.up[:, i], m.draws.upward.get(i, NO_FLOATS), values, arrived)
         self.messages += sending
         self.last_objection = np.where(sending, m.round, self.last_objection)
         self.responded_version = np.where(sending, m.state.held_version[:, i], self.responded_version)
@@ -231,9 +230,9 @@ class Principal(Party):
         held_status = m.state.held_status[:, i]
         wants, objection = self._wants, self._objection
         compose_objection(
-            m.state.gradient[:, i], urgency, self.veto_clauses, NOTHING if veto_push is None else veto_push,
+            m.state.gradient[:, i], urgency, self.veto_clauses, NO_FLOATS if veto_push is None else veto_push,
             self.insisted_clauses, self.bracket_direction, held_status, self.line_clauses, lines,
-            NOTHING_SET if settled is None else settled, wants, objection,
+            NO_FLAGS if settled is None else settled, wants, objection,
         )  # fmt: skip
         self._send_objection(objection, objects)
         return objects, wants

@@ -17,10 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from negosim.engine.kernels import mix_all, stream_uniforms
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M2 = np.uint64(0x94D049BB133111EB)
+from negosim.engine.kernels import stream_keys, stream_uniforms
 
 
 def _purpose_key(purpose: str, round_index: int) -> np.uint64:
@@ -49,8 +46,8 @@ class WorldStreams:
         seeds = np.asarray(seeds)
         if seeds.ndim != 1 or (seeds.size and (seeds.min() < 0)):
             raise ValueError("seeds must be a 1-d array of non-negative integers")
-        with np.errstate(over="ignore"):
-            self._keys = mix_all(seeds.astype(np.uint64) * _GOLDEN + _M2)
+        with np.errstate(over="ignore"):  # uint64 arithmetic wraps (heard only when numba is switched off)
+            self._keys = stream_keys(seeds.astype(np.uint64))
         self.size = seeds.size
 
     def uniform(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
