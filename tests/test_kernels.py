@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from negosim import load_scenario
-from negosim.engine.kernels import deliver_texts, step_text, stream_uniforms
+from negosim.engine.kernels import deliver_texts, register_acceptances, step_text, stream_uniforms
 from negosim.engine.mediator import REVISION_BOUNDS, STEP_FACTORS
 from negosim.engine.params import ModelParams
 from negosim.engine.streams import WorldStreams
@@ -83,7 +83,8 @@ def _step(text, pull, clause_step, last_direction, version, drafts, status=None)
     none = np.zeros((W, K), dtype=bool)
     step, changed = np.zeros((W, K)), np.zeros(W, dtype=bool)
     step_text(
-        text, status, none, pull, np.ones(W, bool), none, none, np.zeros((0, 0), bool), np.zeros(W, bool),
+        np.ones(W, bool), text, status, none, pull, np.ones(W, bool), none, none, np.zeros((0, 0), bool),
+        np.zeros(W, bool),
         np.zeros((1, K)), np.ones((1, K)), REVISION_BOUNDS, STEP_FACTORS,
         clause_step, last_direction, version, drafts, np.zeros(drafts.shape, np.int8), step, changed,
     )  # fmt: skip
@@ -155,3 +156,26 @@ def test_compiled_and_interpreted_kernels_give_the_same_bits(tmp_path):
     interpreted = pd.read_parquet(out)
     compiled = run_ensemble("geneva_vs_anchorage", 12, chunk_size=12, progress=False).outcomes
     pd.testing.assert_frame_equal(compiled.reset_index(drop=True), interpreted.reset_index(drop=True), check_exact=True)
+
+
+def test_the_latest_agreed_draft_is_kept_exactly_as_acceptances_arrive():
+    """Acceptances arrive in random order over many rounds; after each round the kernel's
+    latest agreed draft equals a brute-force search over every draft, and the other
+    records match their numpy definitions."""
+    rng = np.random.default_rng(7)
+    W, P, drafts, signatories = 40, 3, 12, np.array([0, 2])
+    accepted = np.zeros((W, P, drafts), dtype=bool)
+    received, ever = np.full((W, P), -1, np.int32), np.zeros((W, P), dtype=bool)
+    agreed = np.full(W, -1, np.int32)
+    deals = 0
+    for _ in range(12):
+        got = np.where(rng.random((W, P)) < 0.25, rng.integers(0, drafts, (W, P)), -1).astype(np.int32)
+        want_received, want_ever = np.maximum(received, got), ever | (got >= 0)
+        register_acceptances(got, signatories, accepted, received, ever, agreed)
+        complete = accepted[:, signatories].all(axis=1)  # (W, drafts)
+        latest = np.where(complete.any(axis=1), drafts - 1 - np.argmax(complete[:, ::-1], axis=1), -1)
+        np.testing.assert_array_equal(agreed, latest)
+        np.testing.assert_array_equal(received, want_received)
+        np.testing.assert_array_equal(ever, want_ever)
+        deals = int((agreed >= 0).sum())
+    assert 0 < deals < W  # the check saw both worlds with a deal and worlds without

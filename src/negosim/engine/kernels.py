@@ -118,21 +118,23 @@ def gather_objections(
     W, P, K = values.shape[1:]
     for w in range(W):
         ww = w if weights.shape[0] > 1 else 0
-        for k in range(K):
-            pull[w, k] = 0.0
         heard = False
         for i in range(P):
             t = slot[i]
-            if t < 0:
-                heard_from[w, i] = False
-                continue
             got = False
-            for k in range(K):
+            for k in range(K if t >= 0 else 0):
                 got |= arrived[t, w, i, k]
-                pull[w, k] += weights[ww, i] * np.float64(values[t, w, i, k])
             heard_from[w, i] = got
             heard |= got & (weights[ww, i] > 0)
         any_objection[w] = heard & revising[w]
+        if not revising[w]:  # nothing below is read where the text is not revised
+            continue
+        for k in range(K):
+            pull[w, k] = 0.0
+        for i in range(P):
+            t = slot[i]
+            for k in range(K if t >= 0 else 0):
+                pull[w, k] += weights[ww, i] * np.float64(values[t, w, i, k])
         own = own_weight[w if own_weight.shape[0] > 1 else 0]
         factor = 1.0 if any_objection[w] else 0.0
         threshold = thresholds[w if thresholds.shape[0] > 1 else 0]
@@ -154,14 +156,16 @@ def reopen_clauses(status, reopened, contested, spoke, up, down, insists, revisi
     a clause pulled both ways this revision is contested one revision longer."""
     W, K = status.shape
     for w in range(W):
-        revising_w = revising[w]
+        if not revising[w]:
+            for k in range(K):
+                reopen[w, k] = False
+            continue
         for k in range(K):
-            again = revising_w & (status[w, k] == BRACKETED) & (spoke[w, k] | insists[k])
+            again = (status[w, k] == BRACKETED) & (spoke[w, k] | insists[k])
             reopen[w, k] = again
             status[w, k] = OPEN if again else status[w, k]
             reopened[w, k] |= again
-            both_ways = contested[w, k] + 1 if up[w, k] & down[w, k] else 0
-            contested[w, k] = both_ways if revising_w else contested[w, k]
+            contested[w, k] = contested[w, k] + 1 if up[w, k] & down[w, k] else 0
     return reopen
 
 
@@ -174,10 +178,14 @@ def bracket_and_settle(
     hard on is agreed and one pushed hard is open."""
     W, K = status.shape
     for w in range(W):
-        settling = revising[w]
+        if not revising[w]:
+            for k in range(K):
+                bracket[w, k] = False
+            continue
+        settling = True
         for i in principals:
             settling &= heard_from[w, i]
-        brackets = (after >= 0) & revising[w]
+        brackets = after >= 0
         for k in range(K):
             free = not locked[w, k]
             goes = brackets & (contested[w, k] >= after) & (status[w, k] <= AGREED) & free
@@ -191,7 +199,7 @@ def bracket_and_settle(
 
 @njit(cache=True)
 def step_text(
-    text, status, locked, pull, any_objection, reopen, bracket, defer, set_elsewhere,
+    active, text, status, locked, pull, any_objection, reopen, bracket, defer, set_elsewhere,
     hull_low, hull_high, bounds, factors, clause_step, last_direction, version, drafts, draft_status, step, changed,
 ):  # fmt: skip
     """Resilient (Rprop) steps along the pull, then the new draft where the text changed
@@ -205,6 +213,9 @@ def step_text(
     """
     W, K = text.shape
     for w in range(W):
+        if not active[w]:  # an ended world's text and revision memory stay as they were
+            changed[w] = set_elsewhere[w] = False
+            continue
         hw = w if hull_low.shape[0] > 1 else 0
         moved = False
         aside = set_elsewhere[w]
@@ -226,13 +237,14 @@ def step_text(
         for k in range(K):
             text[w, k] = min(max(text[w, k] + step[w, k], hull_low[hw, k]), hull_high[hw, k])
         version[w] += 1
-        drafts[version[w], w] = text[w]
-        draft_status[version[w], w] = status[w]
+        for k in range(K):
+            drafts[version[w], w, k] = text[w, k]
+            draft_status[version[w], w, k] = status[w, k]
 
 
 @njit(cache=True)
 def compose_objection(
-    gradient, urgency, veto_clauses, veto_push, insisted, bracket_direction, held_status,
+    sending, gradient, urgency, veto_clauses, veto_push, insisted, bracket_direction, held_status,
     line_clauses, lines, settled, wants, objection,
 ):  # fmt: skip
     """A principal's objection (W, K): the pull it wants (its gradient, plus the push toward
@@ -243,6 +255,8 @@ def compose_objection(
     ``bracket_direction`` (1|W, insisted)."""
     W, K = wants.shape
     for w in range(W):
+        if not sending[w]:  # composed only where it goes out
+            continue
         for k in range(K):
             wants[w, k] = gradient[w, k]
         if veto_push.shape[0]:
@@ -271,6 +285,8 @@ def post_objection(objection, sending, reliability, draws, values, arrived):
     route's ``reliability`` (1|W, K), or without ``draws`` ((0, 0)) a route that exists."""
     W, K = objection.shape
     for w in range(W):
+        if not sending[w]:  # the slot was cleared at the start of the round
+            continue
         rw = w if reliability.shape[0] > 1 else 0
         for k in range(K):
             if draws.shape[0]:
@@ -295,6 +311,30 @@ def deliver_texts(slot, delivered, versions, texts, statuses, active, held_versi
             new[w, i] = active[w] and arriving > held_version[w, i]
             if new[w, i]:
                 held_version[w, i] = arriving
-                held[w, i] = texts[t, w]
-                held_status[w, i] = statuses[t, w]
+                for k in range(held.shape[2]):  # element by element: a slice copy compiles ten times slower
+                    held[w, i, k] = texts[t, w, k]
+                    held_status[w, i, k] = statuses[t, w, k]
     return new
+
+
+@njit(cache=True)
+def register_acceptances(got, signatories, accepted_drafts, received, ever_accepted, agreed):
+    """Acceptances reaching the mediator: ``got`` (W, P) names the version each party
+    accepted (-1: none). Marks ``accepted_drafts`` (W, P, drafts), raises ``received``
+    (W, P) to the latest version heard, sets ``ever_accepted`` (W, P), and raises
+    ``agreed`` (W,) to the latest draft that every one of ``signatories`` has accepted
+    (-1: none yet); only an arriving acceptance can complete a draft, so checking the
+    drafts named here keeps ``agreed`` exact."""
+    W, P = got.shape
+    for w in range(W):
+        for p in range(P):
+            v = got[w, p]
+            if v < 0:
+                continue
+            accepted_drafts[w, p, v] = True
+            received[w, p] = max(received[w, p], v)
+            ever_accepted[w, p] = True
+            complete = v > agreed[w]
+            for j in signatories:
+                complete &= accepted_drafts[w, j, v]
+            agreed[w] = v if complete else agreed[w]

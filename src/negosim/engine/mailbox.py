@@ -52,17 +52,27 @@ class Mailbox:
         self.package_acceptances = np.full((d, w, p, packages), NO_VERSION, dtype=np.int32)
         self.threats = np.zeros((d, w, p))
         self._parties = np.arange(p)
+        self._sent: dict[tuple[int, str], np.ndarray] = {}
         self._up_groups: dict[bytes, dict[int, list[tuple[int, np.ndarray]]]] = {}
 
+    def _sent_round(self, round_index: int, kind: str) -> np.ndarray:
+        """:meth:`RoutePlan.sent_round`, kept for the round (each kind is asked more than once)."""
+        key = (round_index, kind)
+        if key not in self._sent:
+            if len(self._sent) > 8:
+                self._sent.clear()
+            self._sent[key] = self.plan.sent_round(round_index, kind)
+        return self._sent[key]
+
     def _sent_slot(self, round_index: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        sent = self.plan.sent_round(round_index, kind)
+        sent = self._sent_round(round_index, kind)
         ok = sent >= 0
         return np.where(ok, sent, 0) % self.depth, ok
 
     def _groups(self, round_index: int) -> dict[int, list[tuple[int, np.ndarray]]]:
         """Each party's clauses grouped by how many rounds ago their objections were sent
         (usually one group); cached, since the offsets change only between route periods."""
-        sent = self.plan.sent_round(round_index, "up")
+        sent = self._sent_round(round_index, "up")
         offset = np.where(sent >= 0, round_index - sent, -1)
         key = offset.tobytes()
         if key not in self._up_groups:

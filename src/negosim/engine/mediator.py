@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negosim.engine.kernels import NO_FLAGS, bracket_and_settle, gather_objections, reopen_clauses, step_text
+from negosim.engine.kernels import (
+    NO_FLAGS,
+    bracket_and_settle,
+    gather_objections,
+    register_acceptances,
+    reopen_clauses,
+    step_text,
+)
 from negosim.engine.mailbox import NO_VERSION, Arrivals
 from negosim.engine.principal import Party
 from negosim.engine.tabling import TabledDrafts
@@ -45,7 +52,8 @@ class Mediator(Party):
     """Owns, per world: the text (``text`` (W, K), ``status`` (W, K), ``version``
     (W,)), every draft it sent and who accepted which (``drafts``, ``draft_status``
     (drafts, W, K), round-first, ``accepted_drafts`` (W, P, drafts)), the latest version whose
-    acceptance reached it from each party (``acceptance_received`` (W, P)),
+    acceptance reached it from each party (``acceptance_received`` (W, P)), the latest
+    draft every signatory has accepted (``agreed_version`` (W,), NO_VERSION if none),
     ``deal_now`` (W,), the pressure it has applied (``pressure_sent`` (W, P)),
     and its revision memory (``clause_step``, ``last_direction``, ``contested``,
     ``reopened``, all (W, K)). During a scheduled drop in attention it works on
@@ -66,6 +74,7 @@ class Mediator(Party):
         self.accepted_drafts = np.zeros((W, P, drafts), dtype=bool)
         self.acceptance_received = np.full((W, P), NO_VERSION, dtype=np.int32)
         self.ever_accepted = np.zeros((W, P), dtype=bool)
+        self.agreed_version = np.full(W, NO_VERSION, dtype=np.int32)  # the latest draft every signatory accepted
         calendar = model.spec.calendar
         self.attention = [
             (calendar.round_of(c.date), calendar.last_round_by(c.until), c.level)
@@ -121,10 +130,10 @@ class Mediator(Party):
 
     def _register_acceptances(self) -> None:
         got = self.model.mailbox.acceptances_arriving(self.model.round)
-        worlds, parties = np.nonzero(got != NO_VERSION)
-        self.accepted_drafts[worlds, parties, got[worlds, parties]] = True
-        self.acceptance_received = np.maximum(self.acceptance_received, got)
-        self.ever_accepted |= got != NO_VERSION
+        register_acceptances(
+            got, self.model.signatory_idx, self.accepted_drafts, self.acceptance_received, self.ever_accepted,
+            self.agreed_version,
+        )  # fmt: skip
         if len(self.model.package_of):
             got = self.model.mailbox.package_acceptances_arriving(self.model.round)  # (W, P, G)
             worlds, parties, packages = np.nonzero(got != NO_VERSION)
@@ -143,15 +152,14 @@ class Mediator(Party):
         """A deal is any draft every signatory (every principal not represented by another)
         has accepted; the latest such draft wins."""
         m = self.model
-        agreed = self.accepted_drafts[:, m.signatory_idx, :].all(axis=1)  # (W, drafts)
-        deal = m.state.active & agreed.any(axis=1)
+        deal = m.state.active & (self.agreed_version >= 0)
         self.deal_now = deal
         if deal.any():
-            last = agreed.shape[1] - 1 - np.argmax(agreed[:, ::-1], axis=1)
             rows = np.flatnonzero(deal)
-            self.text[rows] = self.drafts[last[rows], rows]
-            self.status[rows] = self.draft_status[last[rows], rows]
-            self.version[rows] = last[rows]
+            last = self.agreed_version[rows]
+            self.text[rows] = self.drafts[last, rows]
+            self.status[rows] = self.draft_status[last, rows]
+            self.version[rows] = last
         if len(m.package_of):
             self._sign_packages()
 
@@ -199,7 +207,7 @@ class Mediator(Party):
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
         step, changed = buffers.stepped
         step_text(
-            self.text, self.status, locked, pull, any_objection, reopen, bracket,
+            m.state.active, self.text, self.status, locked, pull, any_objection, reopen, bracket,
             NO_FLAGS if defer is None else defer, self._set_elsewhere,
             s.hull_low, s.hull_high, REVISION_BOUNDS, STEP_FACTORS,
             self.clause_step, self.last_direction, self.version, self.drafts, self.draft_status, step, changed,
@@ -248,21 +256,24 @@ class Mediator(Party):
 
     # -- pressure and sending ------------------------------------------------------------
     def _press(self, revising: np.ndarray) -> None:
-        m, s = self.model, self.settings
-        holding_out = self.acceptance_received[:, m.principal_idx] < self.version[:, None]
-        for j, i in enumerate(m.principal_idx):
-            per_round = s.leverage_per_round[..., i] * (1.0 + s.impatience * m.round)
-            room = np.maximum(s.leverage_max[..., i] - self.pressure_sent[:, i], 0.0)
-            believed = m.draws.credible[:, i] < s.leverage_credibility[..., i]
-            on = revising & holding_out[:, j] & (m.round >= s.leverage_start[i]) & (per_round > 0)
-            amount = np.where(on, np.minimum(per_round, room), 0.0)
-            self.pressure_sent[:, i] += amount
-            m.mailbox.post_threat(m.round, i, np.where(believed, amount, 0.0))
-            self.messages += amount > 0
-            if m.recording and amount[0] > 0:
+        """Leverage on each principal still holding out against the current version (all at once)."""
+        m, s, targets = self.model, self.settings, self.model.principal_idx
+        holding_out = self.acceptance_received[:, targets] < self.version[:, None]
+        per_round = s.leverage_per_round[:, targets] * (1.0 + s.impatience * m.round)[:, None]
+        room = np.maximum(s.leverage_max[:, targets] - self.pressure_sent[:, targets], 0.0)
+        believed = m.draws.credible[:, targets] < s.leverage_credibility[:, targets]
+        on = revising[:, None] & holding_out & (m.round >= s.leverage_start[targets]) & (per_round > 0)
+        amount = np.where(on, np.minimum(per_round, room), 0.0)
+        self.pressure_sent[:, targets] += amount
+        self.messages += np.count_nonzero(amount > 0, axis=1)
+        felt = np.where(believed, amount, 0.0)
+        for j, i in enumerate(targets):
+            m.mailbox.post_threat(m.round, i, felt[:, j])
+            if m.recording and amount[0, j] > 0:
                 m.emit(
-                    EventKind.PRESSURE, self.pid, m.party_ids[i], amount=float(amount[0]), believed=bool(believed[0])
-                )
+                    EventKind.PRESSURE, self.pid, m.party_ids[i], amount=float(amount[0, j]),
+                    believed=bool(believed[0, j]),
+                )  # fmt: skip
 
     def press_all(self, targets: list[int], where: np.ndarray) -> None:
         """Apply all remaining leverage on ``targets`` at once in worlds ``where`` (an expired deadline)."""

@@ -93,7 +93,7 @@ class NegotiationModel(EventSource, mesa.Model):
         self.streams = WorldStreams(self.seeds)
         self.params = params = ModelParams.build(s, self.streams)
         self.graph = build_graph(s)
-        self.route_plan = s.routes
+        self.route_plan, self._period_of = s.routes, (-1, 0)  # _period_of: (round, its route period)
         self.reliability_plan = tuple(Reliability.of(r, params.channel_reliability) for r in self.route_plan.periods)
         self.package_of = package_rows(s)
         self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses, packages=len(s.packages))
@@ -126,12 +126,20 @@ class NegotiationModel(EventSource, mesa.Model):
     @property
     def reliability(self) -> Reliability:
         """The delivery probabilities of this round's routes, per world where drawn."""
-        return self.reliability_plan[int(np.searchsorted(self.route_plan.starts, self.round, side="right")) - 1]
+        return self.reliability_plan[self._period()]
 
     @property
     def routes(self):
         """The routes messages sent this round travel (see :class:`~negosim.scenario.graph.RoutePlan`)."""
-        return self.route_plan.at(self.round)
+        return self.route_plan.periods[self._period()]
+
+    def _period(self) -> int:
+        """This round's route period (asked several times a round, so kept until the round moves)."""
+        if self._period_of[0] != self.round:
+            starts = self.route_plan.starts
+            period = 0 if len(starts) == 1 else int(np.searchsorted(starts, self.round, side="right")) - 1
+            self._period_of = (self.round, period)
+        return self._period_of[1]
 
     # -- the round (DESIGN.md §1) --------------------------------------------------------
     def step(self) -> None:

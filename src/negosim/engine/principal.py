@@ -230,7 +230,7 @@ class Principal(Party):
         held_status = m.state.held_status[:, i]
         wants, objection = self._wants, self._objection
         compose_objection(
-            m.state.gradient[:, i], urgency, self.veto_clauses, NO_FLOATS if veto_push is None else veto_push,
+            objects, m.state.gradient[:, i], urgency, self.veto_clauses, NO_FLOATS if veto_push is None else veto_push,
             self.insisted_clauses, self.bracket_direction, held_status, self.line_clauses, lines,
             NO_FLAGS if settled is None else settled, wants, objection,
         )  # fmt: skip
