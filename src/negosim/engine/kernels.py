@@ -338,3 +338,46 @@ def register_acceptances(got, signatories, accepted_drafts, received, ever_accep
             for j in signatories:
                 complete &= accepted_drafts[w, j, v]
             agreed[w] = v if complete else agreed[w]
+
+
+@njit(cache=True)
+def judge_text(
+    held, held_status, worst, line_clauses, red_lo, red_hi, insists, push,
+    veto_clauses, veto_reference, veto_inverse_span, veto_share, veto_pull, veto_tolerance,
+    lines, lines_ok, veto_push, veto_ok,
+):  # fmt: skip
+    """A principal's red lines and veto on the text it holds (``held``, ``held_status``
+    (W, K); a clause off the table sits at its ``worst`` pole (1|W, K)).
+
+    Red lines: a counted clause (open, or in ``insists``) outside [``red_lo``, ``red_hi``]
+    (1|W, L) on ``line_clauses`` pushes back ``push`` times the gap's sign, into ``lines``
+    (W, L); ``lines_ok`` (W,): none crossed. Veto (``veto_clauses`` empty: none): the
+    share-weighted distance of the core clauses from ``veto_reference``, in spans, within
+    ``veto_tolerance`` (1|W,) sets ``veto_ok`` (W,); otherwise ``veto_push`` (W, core) is
+    ``veto_pull`` times each clause's gap toward the reference.
+    """
+    W, L, C = held.shape[0], line_clauses.size, veto_clauses.size
+    for w in range(W):
+        ww = w if worst.shape[0] > 1 else 0
+        rw = w if red_lo.shape[0] > 1 else 0
+        ok = True
+        for j in range(L):
+            k = line_clauses[j]
+            counted = held_status[w, k] <= AGREED
+            value = held[w, k] if counted else worst[ww, k]
+            gap = min(max(value, red_lo[rw, j]), red_hi[rw, j]) - value
+            crossed = (counted | insists[k]) & (abs(gap) > 1e-12)
+            lines[w, j] = push * np.sign(gap) if crossed else 0.0
+            ok &= not crossed
+        lines_ok[w] = ok
+        vw = w if veto_share.shape[0] > 1 else 0
+        distance = 0.0
+        for j in range(C):
+            k = veto_clauses[j]
+            value = held[w, k] if held_status[w, k] <= AGREED else worst[ww, k]
+            gap = (veto_reference[j] - value) * veto_inverse_span[vw, j]
+            veto_push[w, j] = veto_pull[vw, j] * gap
+            distance += veto_share[vw, j] * abs(gap)
+        veto_ok[w] = distance <= veto_tolerance[w if veto_tolerance.shape[0] > 1 else 0]
+        for j in range(C if veto_ok[w] else 0):
+            veto_push[w, j] = 0.0

@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from negosim.engine.kernels import NO_FLAGS, NO_FLOATS, compose_objection, post_objection
+from negosim.engine.kernels import NO_FLAGS, NO_FLOATS, compose_objection, judge_text, post_objection
 from negosim.engine.mailbox import NO_VERSION
 from negosim.engine.tactics import time_dependent, tit_for_tat
-from negosim.engine.utility import effective_values
-from negosim.vocabulary import ClauseStatus, EventKind, SigningRule, TacticKind
+from negosim.vocabulary import EventKind, SigningRule, TacticKind
 
 if TYPE_CHECKING:
     from negosim.engine.model import NegotiationModel
@@ -88,7 +87,9 @@ class Principal(Party):
             * prefs.inverse_span[:, index]
         )[:, self.insisted_clauses]
         self.veto = party.veto
-        self.veto_clauses = np.zeros(0, dtype=np.int64)
+        # Without a veto: no core clauses, and a distance of 0 is always within tolerance 0.
+        self.veto_clauses, self.veto_reference, self.veto_tolerance = np.zeros(0, np.int64), np.zeros(0), np.zeros(1)
+        self.veto_inverse_span = self.veto_share = self.veto_pull = np.zeros((1, 0))
         if party.veto is not None:
             self.veto_clauses = np.flatnonzero(np.isin(model.clause_ids, party.veto.clauses))
             core_salience = salience[:, self.veto_clauses]
@@ -105,6 +106,8 @@ class Principal(Party):
         self.walkout_margin, self.walkout_patience = tactics.walkout_margin[..., index], tactics.walkout_patience[index]
 
         self.aspiration = np.zeros(W)
+        L, C = self.line_clauses.size, self.veto_clauses.size
+        self._judged = (np.zeros((W, L)), np.zeros(W, dtype=bool), np.zeros((W, C)), np.zeros(W, dtype=bool))
         self._wants, self._objection = np.zeros((W, model.n_clauses)), np.zeros((W, model.n_clauses))
         self.accepts = np.zeros(W, dtype=bool)
         self.accepted_version = np.full(W, NO_VERSION, dtype=np.int32)
@@ -115,36 +118,23 @@ class Principal(Party):
         self.walk_round = np.full(W, -1, dtype=np.int32)
 
     # -- how it judges the text it holds ------------------------------------------
-    def effective(self, clauses: np.ndarray) -> np.ndarray:
-        """The held text on ``clauses`` (W, len(clauses)) as this party scores it."""
-        state = self.model.state
-        return effective_values(
-            state.held[:, self.index, clauses], state.held_status[:, self.index, clauses], self.worst[:, clauses]
-        )
-
-    def red_lines(self) -> tuple[np.ndarray, np.ndarray]:
-        """Which worlds' texts cross none of its red lines (W,), and the push back
-        on each red-line clause (W, len(line_clauses)).
+    def judge(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Its red lines and veto on the text it holds, per world: the push back on each
+        red-line clause (W, len(line_clauses)), whether no red line is crossed (W,), the
+        push toward the veto's reference on its core clauses (W, core; zero where the
+        text is close enough) and whether it is close enough (W,).
 
         A crossed red line is not traded off: its push outweighs any other pull.
         Only clauses it counts (open, or insisted on) are judged.
         """
-        cols = self.line_clauses
-        values = self.effective(cols)
-        gap = np.clip(values, self.red_lo, self.red_hi) - values
-        counted = (self.model.state.held_status[:, self.index, cols] <= ClauseStatus.AGREED) | self.insists[cols]
-        crossed = counted & (np.abs(gap) > 1e-12)
-        return ~crossed.any(axis=1), np.where(crossed, RED_LINE_PUSH * np.sign(gap), 0.0)
-
-    def veto_check(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """Whether the text is close enough to the veto's reference on its core
-        clauses (W,), and the push toward it on those clauses (W, core) where not."""
-        if self.veto is None:
-            return np.ones(self.model.n_worlds, dtype=bool), None
-        gap = (self.veto_reference - self.effective(self.veto_clauses)) * self.veto_inverse_span
-        distance = (self.veto_share * np.abs(gap)).sum(axis=-1)
-        ok = distance <= self.veto_tolerance
-        return ok, np.where(ok[:, None], 0.0, self.veto_pull * gap)
+        state, i = self.model.state, self.index
+        lines, lines_ok, veto_push, veto_ok = self._judged
+        judge_text(
+            state.held[:, i], state.held_status[:, i], self.worst, self.line_clauses, self.red_lo, self.red_hi,
+            self.insists, RED_LINE_PUSH, self.veto_clauses, self.veto_reference, self.veto_inverse_span,
+            self.veto_share, self.veto_pull, self.veto_tolerance, lines, lines_ok, veto_push, veto_ok,
+        )  # fmt: skip
+        return lines, lines_ok, veto_push, veto_ok
 
     def _aspiration(self, utility: np.ndarray, reservation: np.ndarray) -> np.ndarray:
         m, state = self.model, self.model.state
@@ -161,8 +151,7 @@ class Principal(Party):
         active = state.active & (state.held_version[:, i] != NO_VERSION)
         utility, reservation = state.utility[:, i], state.reservation[:, i]
         self.aspiration = aspiration = self._aspiration(utility, reservation)
-        lines_ok, lines = self.red_lines()
-        veto_ok, veto_push = self.veto_check()
+        lines, lines_ok, veto_push, veto_ok = self.judge()
         willing = (utility + self.noise * m.draws.noise[:, i] >= aspiration) & (utility >= reservation)
         self.accepts = accepts = active & willing & lines_ok & veto_ok
         self._accept(accepts)
@@ -230,7 +219,7 @@ class Principal(Party):
         held_status = m.state.held_status[:, i]
         wants, objection = self._wants, self._objection
         compose_objection(
-            objects, m.state.gradient[:, i], urgency, self.veto_clauses, NO_FLOATS if veto_push is None else veto_push,
+            objects, m.state.gradient[:, i], urgency, self.veto_clauses, veto_push,
             self.insisted_clauses, self.bracket_direction, held_status, self.line_clauses, lines,
             NO_FLAGS if settled is None else settled, wants, objection,
         )  # fmt: skip
