@@ -243,61 +243,6 @@ def step_text(
 
 
 @njit(cache=True)
-def compose_objection(
-    sending, gradient, urgency, veto_clauses, veto_push, insisted, bracket_direction, held_status,
-    line_clauses, lines, settled, wants, objection,
-):  # fmt: skip
-    """A principal's objection (W, K): the pull it wants (its gradient, plus the push toward
-    its veto's reference on ``veto_clauses`` and toward its insisted clauses while they are
-    bracketed), scaled by ``urgency`` (W,), into ``wants``; plus its red lines' push (W, L)
-    on ``line_clauses``, and nothing on ``settled`` clauses ((W, K), or (0, 0) for none),
-    into ``objection``. ``veto_push`` is (W, core) or (0, 0) without a veto;
-    ``bracket_direction`` (1|W, insisted)."""
-    W, K = wants.shape
-    for w in range(W):
-        if not sending[w]:  # composed only where it goes out
-            continue
-        for k in range(K):
-            wants[w, k] = gradient[w, k]
-        if veto_push.shape[0]:
-            for j in range(veto_clauses.size):
-                wants[w, veto_clauses[j]] += veto_push[w, j]
-        bw = w if bracket_direction.shape[0] > 1 else 0
-        for j in range(insisted.size):
-            bracketed = held_status[w, insisted[j]] == BRACKETED
-            wants[w, insisted[j]] += bracket_direction[bw, j] if bracketed else 0.0
-        for k in range(K):
-            wants[w, k] *= urgency[w]
-            objection[w, k] = wants[w, k]
-        for j in range(line_clauses.size):
-            objection[w, line_clauses[j]] += urgency[w] * lines[w, j]
-        if settled.shape[0]:
-            for k in range(K):
-                if settled[w, k]:
-                    objection[w, k] = 0.0
-    return objection
-
-
-@njit(cache=True)
-def post_objection(objection, sending, reliability, draws, values, arrived):
-    """Write a party's objection (W, K) into its mailbox slot ``values`` (float32) where it
-    is sent (``sending`` (W,)) and its route delivers it (``arrived``): a draw below the
-    route's ``reliability`` (1|W, K), or without ``draws`` ((0, 0)) a route that exists."""
-    W, K = objection.shape
-    for w in range(W):
-        if not sending[w]:  # the slot was cleared at the start of the round
-            continue
-        rw = w if reliability.shape[0] > 1 else 0
-        for k in range(K):
-            if draws.shape[0]:
-                delivered = sending[w] and draws[w, k] < reliability[rw, k]
-            else:
-                delivered = sending[w] and reliability[rw, k] > 0
-            arrived[w, k] = delivered
-            values[w, k] = objection[w, k] * (1.0 if delivered else 0.0)
-
-
-@njit(cache=True)
 def deliver_texts(slot, delivered, versions, texts, statuses, active, held_version, held, held_status, new):
     """Texts due this round reach the parties: party ``i``'s was sent in ``slot[i]`` (-1: none
     due) of the mailbox's ``delivered`` (slots, W, P), ``versions`` (slots, W), ``texts`` and
@@ -338,46 +283,3 @@ def register_acceptances(got, signatories, accepted_drafts, received, ever_accep
             for j in signatories:
                 complete &= accepted_drafts[w, j, v]
             agreed[w] = v if complete else agreed[w]
-
-
-@njit(cache=True)
-def judge_text(
-    held, held_status, worst, line_clauses, red_lo, red_hi, insists, push,
-    veto_clauses, veto_reference, veto_inverse_span, veto_share, veto_pull, veto_tolerance,
-    lines, lines_ok, veto_push, veto_ok,
-):  # fmt: skip
-    """A principal's red lines and veto on the text it holds (``held``, ``held_status``
-    (W, K); a clause off the table sits at its ``worst`` pole (1|W, K)).
-
-    Red lines: a counted clause (open, or in ``insists``) outside [``red_lo``, ``red_hi``]
-    (1|W, L) on ``line_clauses`` pushes back ``push`` times the gap's sign, into ``lines``
-    (W, L); ``lines_ok`` (W,): none crossed. Veto (``veto_clauses`` empty: none): the
-    share-weighted distance of the core clauses from ``veto_reference``, in spans, within
-    ``veto_tolerance`` (1|W,) sets ``veto_ok`` (W,); otherwise ``veto_push`` (W, core) is
-    ``veto_pull`` times each clause's gap toward the reference.
-    """
-    W, L, C = held.shape[0], line_clauses.size, veto_clauses.size
-    for w in range(W):
-        ww = w if worst.shape[0] > 1 else 0
-        rw = w if red_lo.shape[0] > 1 else 0
-        ok = True
-        for j in range(L):
-            k = line_clauses[j]
-            counted = held_status[w, k] <= AGREED
-            value = held[w, k] if counted else worst[ww, k]
-            gap = min(max(value, red_lo[rw, j]), red_hi[rw, j]) - value
-            crossed = (counted | insists[k]) & (abs(gap) > 1e-12)
-            lines[w, j] = push * np.sign(gap) if crossed else 0.0
-            ok &= not crossed
-        lines_ok[w] = ok
-        vw = w if veto_share.shape[0] > 1 else 0
-        distance = 0.0
-        for j in range(C):
-            k = veto_clauses[j]
-            value = held[w, k] if held_status[w, k] <= AGREED else worst[ww, k]
-            gap = (veto_reference[j] - value) * veto_inverse_span[vw, j]
-            veto_push[w, j] = veto_pull[vw, j] * gap
-            distance += veto_share[vw, j] * abs(gap)
-        veto_ok[w] = distance <= veto_tolerance[w if veto_tolerance.shape[0] > 1 else 0]
-        for j in range(C if veto_ok[w] else 0):
-            veto_push[w, j] = 0.0

@@ -100,9 +100,10 @@ class Mailbox:
         slot = round_index % self.depth
         return self.objections[slot, :, party], self.objection_sent[slot, :, party]
 
-    def post_acceptance(self, round_index: int, party: int, versions: np.ndarray) -> None:
-        """The version each world's ``party`` accepted (W,), NO_VERSION where none or lost."""
-        self.acceptances[round_index % self.depth, :, party] = versions
+    def acceptance_slot(self, round_index: int, party: int) -> np.ndarray:
+        """Where ``party``'s acceptance sent this round goes (W,), for the sender to fill with
+        the version each world accepted, NO_VERSION where none or lost."""
+        return self.acceptances[round_index % self.depth, :, party]
 
     def post_package_acceptance(self, round_index: int, party: int, versions: np.ndarray) -> None:
         """The version in which each world's ``party`` accepted each package (W, G), NO_VERSION

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from negosim.engine.kernels import NO_FLAGS, NO_FLOATS, compose_objection, judge_text, post_objection
+from negosim.engine.kernels import NO_FLAGS, NO_FLOATS
 from negosim.engine.mailbox import NO_VERSION
+from negosim.engine.party_kernels import decide, judge_text, send_objection
 from negosim.engine.tactics import time_dependent, tit_for_tat
 from negosim.vocabulary import EventKind, SigningRule, TacticKind
 
@@ -31,8 +32,12 @@ class Party(mesa.Agent):
 
     Owns: ``responded_version`` (W,), the version it last answered, and
     ``last_objection`` (W,), the round it last sent one; ``messages`` (W,), how
-    many it has sent.
+    many it has sent. A party that objects pulls on every clause along its gradient;
+    a principal adds its veto, its insisted clauses and its red lines (below).
     """
+
+    veto_clauses = insisted_clauses = line_clauses = np.zeros(0, dtype=np.int64)
+    bracket_direction = np.zeros((1, 0))
 
     model: NegotiationModel
 
@@ -44,16 +49,28 @@ class Party(mesa.Agent):
         self.responded_version = np.full(W, NO_VERSION, dtype=np.int32)
         self.last_objection = np.zeros(W, dtype=np.int32)
         self.messages = np.zeros(W, dtype=np.int64)
+        self._wants, self._objection = np.zeros((W, model.n_clauses)), np.zeros((W, model.n_clauses))
+        self._no_push = np.zeros((W, 0))  # the veto and red-line push of a party without either
 
-    def _send_objection(self, objection: np.ndarray, sending: np.ndarray) -> None:
-        """Post ``objection`` (W, K) for worlds in ``sending``; routes may lose it."""
+    def _send_objection(
+        self, sending: np.ndarray, urgency: np.ndarray, veto_push=None, lines=None, settled=None
+    ) -> np.ndarray:
+        """Object where ``sending`` (W,): post the pull it wants on every clause (see
+        :func:`~negosim.engine.party_kernels.send_objection`); routes may lose it.
+        Returns the pull it wants (W, K)."""
         m, i = self.model, self.index
-        # Only lossy routes draw; a sure route always delivers, a missing one never does.
         values, arrived = m.mailbox.objection_slot(m.round, i)
-        post_objection(objection, sending, m.reliability.up[:, i], m.draws.upward.get(i, NO_FLOATS), values, arrived)
-        self.messages += sending
-        self.last_objection = np.where(sending, m.round, self.last_objection)
-        self.responded_version = np.where(sending, m.state.held_version[:, i], self.responded_version)
+        veto_push = self._no_push if veto_push is None else veto_push
+        lines = self._no_push if lines is None else lines
+        # Only lossy routes draw; a sure route always delivers, a missing one never does.
+        send_objection(
+            sending, m.state.gradient[:, i], urgency, self.veto_clauses, veto_push, self.insisted_clauses,
+            self.bracket_direction, m.state.held_status[:, i], self.line_clauses, lines,
+            NO_FLAGS if settled is None else settled,
+            m.reliability.up[:, i], m.draws.upward.get(i, NO_FLOATS), m.round, m.state.held_version[:, i],
+            self._wants, self._objection, values, arrived, self.messages, self.last_objection, self.responded_version,
+        )  # fmt: skip
+        return self._wants
 
 
 class Principal(Party):
@@ -108,7 +125,6 @@ class Principal(Party):
         self.aspiration = np.zeros(W)
         L, C = self.line_clauses.size, self.veto_clauses.size
         self._judged = (np.zeros((W, L)), np.zeros(W, dtype=bool), np.zeros((W, C)), np.zeros(W, dtype=bool))
-        self._wants, self._objection = np.zeros((W, model.n_clauses)), np.zeros((W, model.n_clauses))
         self.accepts = np.zeros(W, dtype=bool)
         self.accepted_version = np.full(W, NO_VERSION, dtype=np.int32)
         self.accept_round = np.full(W, -1, dtype=np.int32)
@@ -116,6 +132,7 @@ class Principal(Party):
         self.below_count = np.zeros(W, dtype=np.int32)
         self.walked = np.zeros(W, dtype=bool)
         self.walk_round = np.full(W, -1, dtype=np.int32)
+        self._decided = (np.zeros(W, dtype=bool), np.zeros(W), np.zeros(W, dtype=bool))  # objects, urgency, walks
 
     # -- how it judges the text it holds ------------------------------------------
     def judge(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -148,29 +165,35 @@ class Principal(Party):
     def respond(self) -> None:
         """Accept the held text, object to it clause by clause, or walk out."""
         m, state, i = self.model, self.model.state, self.index
-        active = state.active & (state.held_version[:, i] != NO_VERSION)
         utility, reservation = state.utility[:, i], state.reservation[:, i]
         self.aspiration = aspiration = self._aspiration(utility, reservation)
         lines, lines_ok, veto_push, veto_ok = self.judge()
-        willing = (utility + self.noise * m.draws.noise[:, i] >= aspiration) & (utility >= reservation)
-        self.accepts = accepts = active & willing & lines_ok & veto_ok
-        self._accept(accepts)
-        settled = self._accept_packages(active, aspiration, reservation, lines, veto_ok) if len(m.package_of) else None
-        objects, wants = self._object(active, accepts, utility, reservation, lines, veto_push, settled)
-        walks = self._walk_out(active, utility, reservation)
+        objects, urgency, walks = self._decide(lines_ok, veto_ok)
+        settled = None
+        if len(m.package_of):
+            active = state.active & (state.held_version[:, i] != NO_VERSION)
+            settled = self._accept_packages(active, aspiration, reservation, lines, veto_ok)
+        wants = self._send_objection(objects, urgency, veto_push, lines, settled)
         if m.recording:
-            self._tell(accepts, objects, walks, wants, lines, veto_ok, utility, aspiration)
+            self._tell(self.accepts, objects, walks, wants, lines, veto_ok, utility, aspiration)
 
-    def _accept(self, accepts: np.ndarray) -> None:
-        """Tell the mediator which version it accepts (a signature too, if accepting is signing)."""
-        m, held = self.model, self.model.state.held_version[:, self.index]
-        arrives = m.draws.signature[:, self.index] < m.reliability.signal[:, self.index]
-        m.mailbox.post_acceptance(m.round, self.index, np.where(accepts & arrives, held, NO_VERSION))
-        self.accept_round = np.where(accepts & (self.accept_round < 0), m.round, self.accept_round)
-        if self.signing == SigningRule.ON_ACCEPTANCE and self.proxy is None:
-            self.sign_round = self.accept_round
-        self.messages += accepts & (self.accepted_version != held)
-        self.accepted_version = np.where(accepts, held, self.accepted_version)
+    def _decide(self, lines_ok: np.ndarray, veto_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Accept (telling the mediator which version; a signature too, if accepting is
+        signing), or object (where it has not accepted this version and has something new
+        to answer or waited long enough), or walk out; see
+        :func:`~negosim.engine.party_kernels.decide`. Returns where it objects, how urgently,
+        and where it walks out (W,)."""
+        m, state, i = self.model, self.model.state, self.index
+        objects, urgency, walks = self._decided
+        decide(
+            state.active, state.held_version[:, i], state.utility[:, i], state.reservation[:, i], self.aspiration,
+            self.noise, m.draws.noise[:, i], lines_ok, veto_ok, m.draws.signature[:, i], m.reliability.signal[:, i],
+            m.round, self.signing == SigningRule.ON_ACCEPTANCE and self.proxy is None, self.walkout_margin,
+            int(self.walkout_patience), RESEND_AFTER, SURPLUS_FLOOR, self.responded_version, self.last_objection,
+            self.accepts, m.mailbox.acceptance_slot(m.round, i), self.accept_round, self.sign_round, self.messages,
+            self.accepted_version, objects, urgency, self.below_count, self.walked, self.walk_round, walks,
+        )  # fmt: skip
+        return objects, urgency, walks
 
     def _accept_packages(self, active, aspiration, reservation, lines, veto_ok) -> np.ndarray:
         """Accept, package by package, what it would accept if that package were the whole
@@ -203,37 +226,6 @@ class Principal(Party):
         if self.signing == SigningRule.WITH_ALL or self.proxy is not None:
             self.sign_round = np.where(deal & (self.sign_round < 0), self.model.round, self.sign_round)
 
-    def _object(
-        self, active, accepts, utility, reservation, lines, veto_push, settled=None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Send the pull it wants on every clause (not on ``settled`` ones: packages it accepts
-        or that are signed), scaled by urgency, where it has not accepted this version and has
-        something new to answer (or waited long enough)."""
-        m, i = self.model, self.index
-        held = m.state.held_version[:, i]
-        fresh = held > self.responded_version
-        stale = m.round - self.last_objection >= RESEND_AFTER
-        committed = self.accepted_version == held  # it never disowns an acceptance
-        objects = active & ~accepts & ~committed & (fresh | stale)
-        urgency = 1.0 / np.maximum(utility - reservation, SURPLUS_FLOOR)
-        held_status = m.state.held_status[:, i]
-        wants, objection = self._wants, self._objection
-        compose_objection(
-            objects, m.state.gradient[:, i], urgency, self.veto_clauses, veto_push,
-            self.insisted_clauses, self.bracket_direction, held_status, self.line_clauses, lines,
-            NO_FLAGS if settled is None else settled, wants, objection,
-        )  # fmt: skip
-        self._send_objection(objection, objects)
-        return objects, wants
-
-    def _walk_out(self, active, utility, reservation) -> np.ndarray:
-        below = active & (utility < reservation - self.walkout_margin)
-        self.below_count = np.where(below, self.below_count + 1, 0)
-        walks = below & (self.below_count >= self.walkout_patience)
-        self.walked |= walks
-        self.walk_round = np.where(walks & (self.walk_round < 0), self.model.round, self.walk_round)
-        return walks
-
     def _tell(self, accepts, objects, walks, wants, lines, veto_ok, utility, aspiration) -> None:
         m, i = self.model, self.index
         version = int(m.state.held_version[0, i])
@@ -260,11 +252,15 @@ class Principal(Party):
 
 
 class Observer(Party):
-    """A party outside the table (the E3) that advises along its channels."""
+    """A party outside the table (the E3) that advises along its channels: its gradient, unscaled."""
+
+    def __init__(self, model: NegotiationModel, pid: str, index: int):
+        super().__init__(model, pid, index)
+        self._unscaled = np.ones(model.n_worlds)
 
     def advise(self) -> None:
         m, state, i = self.model, self.model.state, self.index
         fresh = state.active & (state.held_version[:, i] > self.responded_version)
-        self._send_objection(state.gradient[:, i], fresh)
+        self._send_objection(fresh, self._unscaled)
         if m.recording and fresh[0]:
             m.emit(EventKind.ADVICE, self.pid, "", int(state.held_version[0, i]), pull=state.gradient[0, i].copy())
