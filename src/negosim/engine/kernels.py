@@ -9,7 +9,9 @@ how the worlds are batched.
 
 Numba compiles each kernel on its first call and caches the machine code beside
 this file (or in the user's cache directory when that is read-only), so
-compilation happens once per machine, not once per run.
+compilation happens once per machine, not once per run. Each kernel has one
+signature (:func:`negosim.engine.compiled.kernel`), so a one-world run and a
+batch share the same machine code.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from negosim.engine.compiled import B1, F4, F8, I1, I4, I8, U8, kernel, reads, writes
 from negosim.vocabulary import ClauseStatus
 
 # Clause statuses as plain ints, which numba folds into the machine code.
@@ -24,7 +27,6 @@ OPEN, AGREED, BRACKETED = int(ClauseStatus.OPEN), int(ClauseStatus.AGREED), int(
 MIN_SALIENCE = 1e-9
 # A kernel's "none" for an optional array argument (numba takes no None where an array may go).
 NO_FLOATS, NO_FLAGS = np.zeros((0, 0)), np.zeros((0, 0), dtype=bool)
-
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -41,7 +43,7 @@ def _mix(z):
     return z
 
 
-@njit(cache=True)
+@kernel(reads(U8, 1))
 def stream_keys(seeds):
     """Each world's stream key (W,) uint64 from its seed (W,) uint64: SplitMix64 of the seed."""
     keys = np.empty(seeds.size, dtype=np.uint64)
@@ -50,7 +52,7 @@ def stream_keys(seeds):
     return keys
 
 
-@njit(cache=True)
+@kernel(reads(U8, 1, dense=True), reads(U8, 1, dense=True), U8, writes(F8, 2))
 def stream_uniforms(keys, counters, purpose_key, out):
     """``out[w, j]``: the uniform in (0, 1) numbered ``counters[j]`` in world ``w``'s stream
     (keys (W,) uint64, counters (J,) uint64, out (W, J) float64)."""
@@ -64,7 +66,13 @@ def stream_uniforms(keys, counters, purpose_key, out):
     return out
 
 
-@njit(cache=True)
+@kernel(
+    *[reads(F8, 3, dense=True), reads(I1, 3, dense=True)],
+    *[reads(F8, 3, dense=True)] * 3,
+    reads(B1, 2),
+    writes(F8, 2),
+    writes(F8, 3),
+)
 def linear_utility(values, status, ideal, salience, salience_per_span, insists, utility, gradient):
     """Utility (W, P) and gradient (W, P, K) of linear clause values ``v(d) = 1 - d``.
 
@@ -101,7 +109,21 @@ def linear_utility(values, status, ideal, salience, salience_per_span, insists, 
     return utility, gradient
 
 
-@njit(cache=True)
+@kernel(
+    reads(F4, 4, dense=True),
+    reads(B1, 4, dense=True),
+    reads(I8, 1),
+    reads(I8, 1),
+    reads(F8, 2),
+    reads(F8, 1),
+    reads(F8, 2),
+    reads(B1, 1),
+    reads(F8, 1),
+    writes(F8, 2),
+    writes(B1, 2),
+    writes(B1, 1),
+    *[writes(B1, 2)] * 3,
+)
 def gather_objections(
     values, arrived, slot, principals, weights, own_weight, own_gradient, revising, thresholds,
     pull, heard_from, any_objection, spoke, up, down,
@@ -150,7 +172,15 @@ def gather_objections(
             spoke[w, k], up[w, k], down[w, k] = said, pushed_up, pushed_down
 
 
-@njit(cache=True)
+@kernel(
+    writes(I1, 2),
+    writes(B1, 2),
+    writes(I4, 2),
+    *[reads(B1, 2, dense=True)] * 3,
+    reads(B1, 1),
+    reads(B1, 1),
+    writes(B1, 2),
+)
 def reopen_clauses(status, reopened, contested, spoke, up, down, insists, revising, reopen):
     """Bracketed clauses a principal speaks to (or the mediator insists on) are reopened;
     a clause pulled both ways this revision is contested one revision longer."""
@@ -169,7 +199,20 @@ def reopen_clauses(status, reopened, contested, spoke, up, down, insists, revisi
     return reopen
 
 
-@njit(cache=True)
+@kernel(
+    writes(I1, 2),
+    reads(I4, 2),
+    reads(B1, 2),
+    reads(B1, 2),
+    reads(B1, 1),
+    reads(B1, 1),
+    reads(B1, 2),
+    reads(I8, 1),
+    reads(B1, 2),
+    reads(B1, 2),
+    I8,
+    writes(B1, 2),
+)
 def bracket_and_settle(
     status, contested, reopened, locked, insists, revising, heard_from, principals, up, down, after, bracket
 ):  # fmt: skip
@@ -197,7 +240,27 @@ def bracket_and_settle(
     return bracket
 
 
-@njit(cache=True)
+@kernel(
+    reads(B1, 1),
+    writes(F8, 2),
+    reads(I1, 2),
+    reads(B1, 2),
+    reads(F8, 2, dense=True),
+    reads(B1, 1),
+    *[reads(B1, 2)] * 3,
+    writes(B1, 1),
+    reads(F8, 2),
+    reads(F8, 2),
+    reads(F8, 1),
+    reads(F8, 1),
+    writes(F8, 2),
+    writes(F8, 2),
+    writes(I4, 1),
+    writes(F8, 3),
+    writes(I1, 3),
+    writes(F8, 2),
+    writes(B1, 1),
+)
 def step_text(
     active, text, status, locked, pull, any_objection, reopen, bracket, defer, set_elsewhere,
     hull_low, hull_high, bounds, factors, clause_step, last_direction, version, drafts, draft_status, step, changed,
@@ -242,7 +305,18 @@ def step_text(
             draft_status[version[w], w, k] = status[w, k]
 
 
-@njit(cache=True)
+@kernel(
+    reads(I8, 1),
+    reads(B1, 3, dense=True),
+    reads(I4, 2, dense=True),
+    reads(F8, 3, dense=True),
+    reads(I1, 3, dense=True),
+    reads(B1, 1),
+    writes(I4, 2),
+    writes(F8, 3),
+    writes(I1, 3),
+    writes(B1, 2),
+)
 def deliver_texts(slot, delivered, versions, texts, statuses, active, held_version, held, held_status, new):
     """Texts due this round reach the parties: party ``i``'s was sent in ``slot[i]`` (-1: none
     due) of the mailbox's ``delivered`` (slots, W, P), ``versions`` (slots, W), ``texts`` and
@@ -262,7 +336,7 @@ def deliver_texts(slot, delivered, versions, texts, statuses, active, held_versi
     return new
 
 
-@njit(cache=True)
+@kernel(reads(I4, 2), reads(I8, 1), writes(B1, 3), writes(I4, 2), writes(B1, 2), writes(I4, 1))
 def register_acceptances(got, signatories, accepted_drafts, received, ever_accepted, agreed):
     """Acceptances reaching the mediator: ``got`` (W, P) names the version each party
     accepted (-1: none). Marks ``accepted_drafts`` (W, P, drafts), raises ``received``

@@ -9,12 +9,31 @@ only (see :mod:`negosim.engine.kernels`).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from negosim.engine.compiled import B1, F4, F8, I1, I4, I8, kernel, reads, writes
 from negosim.engine.kernels import AGREED, BRACKETED
 
 
-@njit(cache=True)
+@kernel(
+    reads(F8, 2),
+    reads(I1, 2),
+    reads(F8, 2),
+    reads(I8, 1),
+    reads(F8, 2),
+    reads(F8, 2),
+    reads(B1, 1),
+    F8,
+    reads(I8, 1),
+    reads(F8, 1),
+    reads(F8, 2),
+    reads(F8, 2),
+    reads(F8, 2),
+    reads(F8, 1),
+    writes(F8, 2),
+    writes(B1, 1),
+    writes(F8, 2),
+    writes(B1, 1),
+)
 def judge_text(
     held, held_status, worst, line_clauses, red_lo, red_hi, insists, push,
     veto_clauses, veto_reference, veto_inverse_span, veto_share, veto_pull, veto_tolerance,
@@ -57,7 +76,36 @@ def judge_text(
             veto_push[w, j] = 0.0
 
 
-@njit(cache=True)
+@kernel(
+    reads(B1, 1),
+    reads(I4, 1),
+    *[reads(F8, 1)] * 4,
+    reads(F8, 1),
+    reads(B1, 1),
+    reads(B1, 1),
+    reads(F8, 1),
+    reads(F8, 1),
+    I8,
+    B1,
+    reads(F8, 1),
+    I8,
+    I8,
+    F8,
+    reads(I4, 1),
+    reads(I4, 1),
+    writes(B1, 1),
+    writes(I4, 1, dense=False),
+    writes(I4, 1),
+    writes(I4, 1),
+    writes(I8, 1),
+    writes(I4, 1),
+    writes(B1, 1),
+    writes(F8, 1),
+    writes(I4, 1),
+    writes(B1, 1),
+    writes(I4, 1),
+    writes(B1, 1),
+)
 def decide(
     talking, held_version, utility, reservation, aspiration, noise, noise_draw, lines_ok, veto_ok,
     signature_draw, signal_reliability, round_index, signs_on_acceptance, walkout_margin, walkout_patience,
@@ -104,7 +152,30 @@ def decide(
         walk_round[w] = round_index if walks[w] and walk_round[w] < 0 else walk_round[w]
 
 
-@njit(cache=True)
+@kernel(
+    reads(B1, 1),
+    reads(F8, 2),
+    reads(F8, 1),
+    reads(I8, 1),
+    reads(F8, 2),
+    reads(I8, 1),
+    reads(F8, 2),
+    reads(I1, 2),
+    reads(I8, 1),
+    reads(F8, 2),
+    reads(B1, 2),
+    reads(F8, 2),
+    reads(F8, 2),
+    I8,
+    reads(I4, 1),
+    writes(F8, 2),
+    writes(F8, 2),
+    writes(F4, 2, dense=False),
+    writes(B1, 2, dense=False),
+    writes(I8, 1),
+    writes(I4, 1),
+    writes(I4, 1),
+)
 def send_objection(
     sending, gradient, urgency, veto_clauses, veto_push, insisted, bracket_direction, held_status,
     line_clauses, lines, settled, reliability, draws, round_index, held_version,
