@@ -220,6 +220,7 @@ class _Run:
         result = EnsembleResult(self.scenario, store=store)
         written = store.write_outputs(result.summary, result.figures if figures else None,
                                       lambda: run_report(result), everything=not finished)  # fmt: skip
-        result.meta = {"seeds": int(self.seeds.size), "chunk_size": size, "resumed": finished or bool(done),
-                       "repaired": written if finished else [], "set_aside": store.set_aside}  # fmt: skip
+        # update, not replace: the reference points the summary just solved for stay cached
+        result.meta.update({"seeds": int(self.seeds.size), "chunk_size": size, "resumed": finished or bool(done),
+                            "repaired": written if finished else [], "set_aside": store.set_aside})  # fmt: skip
         return result
