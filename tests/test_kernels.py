@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from negosim import load_scenario
-from negosim.engine.kernels import deliver_texts, register_acceptances, step_text, stream_uniforms
+from negosim.engine.kernels import deliver_texts, register_acceptances, settle_and_step, stream_uniforms
 from negosim.engine.mediator import REVISION_BOUNDS, STEP_FACTORS
 from negosim.engine.params import ModelParams
 from negosim.engine.streams import WorldStreams
@@ -78,15 +78,16 @@ def test_stream_kernel_matches_splitmix_in_numpy():
 
 
 def _step(text, pull, clause_step, last_direction, version, drafts, status=None):
+    """The stepping half of settle_and_step alone (no world revises its statuses here)."""
     W, K = text.shape
     status = np.zeros((W, K), np.int8) if status is None else status
     none = np.zeros((W, K), dtype=bool)
-    step, changed = np.zeros((W, K)), np.zeros(W, dtype=bool)
-    step_text(
-        np.ones(W, bool), text, status, none, pull, np.ones(W, bool), none, none, np.zeros((0, 0), bool),
-        np.zeros(W, bool),
-        np.zeros((1, K)), np.ones((1, K)), REVISION_BOUNDS, STEP_FACTORS,
-        clause_step, last_direction, version, drafts, np.zeros(drafts.shape, np.int8), step, changed,
+    step, changed, bracket = np.zeros((W, K)), np.zeros(W, dtype=bool), np.zeros((W, K), dtype=bool)
+    settle_and_step(
+        np.ones(W, bool), np.zeros(W, bool), text, status, np.zeros((W, K), np.int32), none, none, np.zeros(K, bool),
+        np.zeros((W, 1), bool), np.zeros(0, np.int64), none, none, -1, pull, np.ones(W, bool), none,
+        np.zeros((0, 0), bool), np.zeros(W, bool), np.zeros((1, K)), np.ones((1, K)), REVISION_BOUNDS, STEP_FACTORS,
+        clause_step, last_direction, version, drafts, np.zeros(drafts.shape, np.int8), bracket, step, changed,
     )  # fmt: skip
     return step, changed
 

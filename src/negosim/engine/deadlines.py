@@ -75,15 +75,17 @@ class Deadlines:
         """Move, extend or expire the deadlines of this round in worlds where they are unmet."""
         m = self.model
         t, state = m.round, m.state
+        changed = t in self.moves or t in self.announced  # a deadline moved, or one counts from now on
         for j, new_due in self.moves.get(t, ()):
             self.due[j] = np.where(self.expired[j], self.due[j], new_due)
         for j, d in enumerate(self.items):
-            if t < self.announced[j]:
+            if t < self.announced[j] or not (self.due[j] == t).any():
                 continue
             met = m.agent(d.party).accept_round >= 0 if d.party else m.mediator.deal_now
             due = state.active & ~met & ~self.expired[j] & (self.due[j] == t)
             if not due.any():
                 continue
+            changed = True
             extend = np.zeros_like(due)
             if d.kind == DeadlineKind.SOFT:
                 draw = m.draws.deadline[:, j]
@@ -99,4 +101,5 @@ class Deadlines:
                 m.mediator.press_all(self.targets[j], expire)
             if m.recording and (extend[0] or expire[0]):
                 m.emit(EventKind.DEADLINE, d.party or "all sides", deadline=d, extended=bool(extend[0]))
-        self._update_due_rounds()
+        if changed:  # otherwise each party's clock runs to the same round as before
+            self._update_due_rounds()

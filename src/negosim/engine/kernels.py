@@ -110,32 +110,26 @@ def linear_utility(values, status, ideal, salience, salience_per_span, insists, 
 
 
 @kernel(
-    reads(F4, 4, dense=True),
-    reads(B1, 4, dense=True),
-    reads(I8, 1),
-    reads(I8, 1),
-    reads(F8, 2),
-    reads(F8, 1),
-    reads(F8, 2),
-    reads(B1, 1),
-    reads(F8, 1),
-    writes(F8, 2),
-    writes(B1, 2),
-    writes(B1, 1),
-    *[writes(B1, 2)] * 3,
-)
-def gather_objections(
-    values, arrived, slot, principals, weights, own_weight, own_gradient, revising, thresholds,
-    pull, heard_from, any_objection, spoke, up, down,
+    reads(F4, 4, dense=True), reads(B1, 4, dense=True), reads(I8, 1), reads(I8, 1), reads(F8, 2), reads(F8, 1),
+    reads(F8, 2), reads(B1, 1), reads(F8, 1), reads(B1, 1),
+    writes(I1, 2), writes(B1, 2), writes(I4, 2), writes(F8, 2), writes(B1, 2), writes(B1, 1), *[writes(B1, 2)] * 3,
+)  # fmt: skip
+def hear_objections(
+    values, arrived, slot, principals, weights, own_weight, own_gradient, revising, thresholds, insists,
+    status, reopened, contested, pull, heard_from, any_objection, up, down, reopen,
 ):  # fmt: skip
-    """The first half of the mediator's revision, for every world at once.
+    """The first half of the mediator's revision, for every world at once: the weighted pull
+    of the objections that arrived, and the clauses they reopen.
 
     ``values``/``arrived`` (slots, W, P, K): the objections that reached it and which did,
     sender ``i``'s in ``slot[i]`` (-1: none due); ``principals``: their party indices;
     ``weights`` (1|W, P); ``own_weight`` (1|W,); ``own_gradient`` (W, K); ``revising`` (W,);
-    ``thresholds`` (1|W,). Writes pull (W, K) float64, heard_from (W, P),
-    any_objection (W,), spoke, up, down (W, K) bools. (Arrays go one by one, not in tuples:
-    numba types a tuple argument on every call, which costs more than the work here.)
+    ``thresholds`` (1|W,): how hard a push must be to count as up or down. Writes pull
+    (W, K), heard_from (W, P), any_objection (W,), up, down (W, K). A bracketed clause a
+    principal speaks to (or the mediator ``insists`` on) is reopened (``reopen`` (W, K),
+    ``reopened``, ``status`` updated); a clause pulled both ways is contested one revision
+    longer. (Arrays go one by one, not in tuples: numba types a tuple argument on every
+    call, which costs more than the work here.)
     """
     W, P, K = values.shape[1:]
     for w in range(W):
@@ -149,7 +143,9 @@ def gather_objections(
             heard_from[w, i] = got
             heard |= got & (weights[ww, i] > 0)
         any_objection[w] = heard & revising[w]
-        if not revising[w]:  # nothing below is read where the text is not revised
+        if not revising[w]:  # the pull and pushes are not read where the text is not revised
+            for k in range(K):
+                reopen[w, k] = False
             continue
         for k in range(K):
             pull[w, k] = 0.0
@@ -162,111 +158,41 @@ def gather_objections(
         threshold = thresholds[w if thresholds.shape[0] > 1 else 0]
         for k in range(K):
             pull[w, k] += own * own_gradient[w, k] * factor
-            said, pushed_up, pushed_down = False, False, False
+            spoke, pushed_up, pushed_down = False, False, False
             for i in principals:
                 if slot[i] >= 0:
                     v = values[slot[i], w, i, k]
-                    said |= v != 0
+                    spoke |= v != 0
                     pushed_up |= v > threshold
                     pushed_down |= v < -threshold
-            spoke[w, k], up[w, k], down[w, k] = said, pushed_up, pushed_down
-
-
-@kernel(
-    writes(I1, 2),
-    writes(B1, 2),
-    writes(I4, 2),
-    *[reads(B1, 2, dense=True)] * 3,
-    reads(B1, 1),
-    reads(B1, 1),
-    writes(B1, 2),
-)
-def reopen_clauses(status, reopened, contested, spoke, up, down, insists, revising, reopen):
-    """Bracketed clauses a principal speaks to (or the mediator insists on) are reopened;
-    a clause pulled both ways this revision is contested one revision longer."""
-    W, K = status.shape
-    for w in range(W):
-        if not revising[w]:
-            for k in range(K):
-                reopen[w, k] = False
-            continue
-        for k in range(K):
-            again = (status[w, k] == BRACKETED) & (spoke[w, k] | insists[k])
+            up[w, k], down[w, k] = pushed_up, pushed_down
+            again = (status[w, k] == BRACKETED) & (spoke | insists[k])
             reopen[w, k] = again
             status[w, k] = OPEN if again else status[w, k]
             reopened[w, k] |= again
-            contested[w, k] = contested[w, k] + 1 if up[w, k] & down[w, k] else 0
-    return reopen
+            contested[w, k] = contested[w, k] + 1 if pushed_up & pushed_down else 0
 
 
 @kernel(
-    writes(I1, 2),
-    reads(I4, 2),
-    reads(B1, 2),
-    reads(B1, 2),
-    reads(B1, 1),
-    reads(B1, 1),
-    reads(B1, 2),
-    reads(I8, 1),
-    reads(B1, 2),
-    reads(B1, 2),
-    I8,
-    writes(B1, 2),
-)
-def bracket_and_settle(
-    status, contested, reopened, locked, insists, revising, heard_from, principals, up, down, after, bracket
+    reads(B1, 1), reads(B1, 1), writes(F8, 2), writes(I1, 2), reads(I4, 2), reads(B1, 2), reads(B1, 2), reads(B1, 1),
+    reads(B1, 2), reads(I8, 1), reads(B1, 2), reads(B1, 2), I8, reads(F8, 2, dense=True), reads(B1, 1), reads(B1, 2),
+    reads(B1, 2), writes(B1, 1), reads(F8, 2), reads(F8, 2), reads(F8, 1), reads(F8, 1), writes(F8, 2), writes(F8, 2),
+    writes(I4, 1), writes(F8, 3), writes(I1, 3), writes(B1, 2), writes(F8, 2), writes(B1, 1),
+)  # fmt: skip
+def settle_and_step(
+    active, revising, text, status, contested, reopened, locked, insists, heard_from, principals, up, down, after,
+    pull, any_objection, reopen, defer, set_elsewhere, hull_low, hull_high, bounds, factors,
+    clause_step, last_direction, version, drafts, draft_status, bracket, step, changed,
 ):  # fmt: skip
-    """Clauses contested for ``after`` revisions go to the leaders (``after`` < 0: never);
-    once every principal has been heard (``heard_from`` (W, P)), a clause no one pushes
-    hard on is agreed and one pushed hard is open."""
-    W, K = status.shape
-    for w in range(W):
-        if not revising[w]:
-            for k in range(K):
-                bracket[w, k] = False
-            continue
-        settling = True
-        for i in principals:
-            settling &= heard_from[w, i]
-        brackets = after >= 0
-        for k in range(K):
-            free = not locked[w, k]
-            goes = brackets & (contested[w, k] >= after) & (status[w, k] <= AGREED) & free
-            goes &= (not reopened[w, k]) & (not insists[k])
-            bracket[w, k] = goes
-            status[w, k] = BRACKETED if goes else status[w, k]
-            settles = settling & free & (status[w, k] <= AGREED)
-            status[w, k] = (OPEN if up[w, k] | down[w, k] else AGREED) if settles else status[w, k]
-    return bracket
+    """The second half of the mediator's revision, for every world at once.
 
-
-@kernel(
-    reads(B1, 1),
-    writes(F8, 2),
-    reads(I1, 2),
-    reads(B1, 2),
-    reads(F8, 2, dense=True),
-    reads(B1, 1),
-    *[reads(B1, 2)] * 3,
-    writes(B1, 1),
-    reads(F8, 2),
-    reads(F8, 2),
-    reads(F8, 1),
-    reads(F8, 1),
-    writes(F8, 2),
-    writes(F8, 2),
-    writes(I4, 1),
-    writes(F8, 3),
-    writes(I1, 3),
-    writes(F8, 2),
-    writes(B1, 1),
-)
-def step_text(
-    active, text, status, locked, pull, any_objection, reopen, bracket, defer, set_elsewhere,
-    hull_low, hull_high, bounds, factors, clause_step, last_direction, version, drafts, draft_status, step, changed,
-):  # fmt: skip
-    """Resilient (Rprop) steps along the pull, then the new draft where the text changed
-    (it moved, or a clause was reopened, bracketed or deferred: ``defer`` (W, K) or (0, 0)).
+    Where it revises: clauses contested for ``after`` revisions go to the leaders
+    (``bracket`` (W, K); ``after`` < 0: never); once every principal has been heard
+    (``heard_from`` (W, P)), a clause no one pushes hard on (``up``, ``down``) is agreed
+    and one pushed hard is open. Then, where the world still talks: resilient (Rprop)
+    steps along the ``pull``, and the new draft where the text changed (it moved, or a
+    clause was reopened, bracketed or deferred: ``defer`` (W, K) or (0, 0), or it was set
+    elsewhere this round).
 
     ``hull_low``, ``hull_high`` (1|W, K): the text stays inside; ``bounds``: (min, max)
     step; ``factors`` (3,): the step's multiplier after a flip, a pause, a repeat;
@@ -276,6 +202,21 @@ def step_text(
     """
     W, K = text.shape
     for w in range(W):
+        if revising[w]:
+            settling = True
+            for i in principals:
+                settling &= heard_from[w, i]
+            for k in range(K):
+                free = not locked[w, k]
+                goes = (after >= 0) & (contested[w, k] >= after) & (status[w, k] <= AGREED) & free
+                goes &= (not reopened[w, k]) & (not insists[k])
+                bracket[w, k] = goes
+                status[w, k] = BRACKETED if goes else status[w, k]
+                settles = settling & free & (status[w, k] <= AGREED)
+                status[w, k] = (OPEN if up[w, k] | down[w, k] else AGREED) if settles else status[w, k]
+        else:
+            for k in range(K):
+                bracket[w, k] = False
         if not active[w]:  # an ended world's text and revision memory stay as they were
             changed[w] = set_elsewhere[w] = False
             continue

@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negosim.engine.kernels import (
-    NO_FLAGS,
-    bracket_and_settle,
-    gather_objections,
-    register_acceptances,
-    reopen_clauses,
-    step_text,
-)
+from negosim.engine.kernels import NO_FLAGS, hear_objections, register_acceptances, settle_and_step
 from negosim.engine.mailbox import NO_VERSION, Arrivals
 from negosim.engine.principal import Party
 from negosim.engine.tabling import TabledDrafts
@@ -40,10 +33,9 @@ class RevisionBuffers:
 
     def __init__(self, worlds: int, parties: int, clauses: int):
         W, P, K = worlds, parties, clauses
-        bools = [np.zeros((W, K), dtype=bool) for _ in range(3)]
-        self.gathered = (np.zeros((W, K)), np.zeros((W, P), dtype=bool), np.zeros(W, dtype=bool), *bools)
-        self.reopen, self.bracket = np.zeros((W, K), dtype=bool), np.zeros((W, K), dtype=bool)
-        self.stepped = (np.zeros((W, K)), np.zeros(W, dtype=bool))
+        self.pull, self.step = np.zeros((W, K)), np.zeros((W, K))
+        self.heard_from, self.any_objection, self.changed = np.zeros((W, P), bool), np.zeros(W, bool), np.zeros(W, bool)
+        self.up, self.down, self.reopen, self.bracket = (np.zeros((W, K), dtype=bool) for _ in range(4))
         self.unlocked = np.zeros((W, K), dtype=bool)  # for texts without packages
         self.silence = np.zeros((W, K), dtype=np.float32)  # objections of a sender that was not due
 
@@ -102,6 +94,16 @@ class Mediator(Party):
         self.tabling = TabledDrafts(self)
         self._buffers = RevisionBuffers(W, P, K)
         self._bracket_threshold = np.ascontiguousarray(settings.bracket_threshold[:, 0])
+        targets = model.principal_idx
+        self._leverage = tuple(
+            v[..., targets]
+            for v in (
+                settings.leverage_per_round,
+                settings.leverage_max,
+                settings.leverage_credibility,
+                settings.leverage_start,
+            )
+        )
 
     def mediate(self) -> None:
         m = self.model
@@ -187,33 +189,25 @@ class Mediator(Party):
     def _revise(self, arrivals: Arrivals, revising: np.ndarray) -> None:
         """Move the text along the weighted objections that arrived (see
         :meth:`Mailbox.objections_stacked`); reopen, bracket and settle clauses."""
-        m, s, buffers = self.model, self.settings, self._buffers
-        pull, heard_from, any_objection, spoke, up, down = gathered = buffers.gathered
-        gather_objections(
+        m, s, b = self.model, self.settings, self._buffers
+        hear_objections(
             arrivals.values, arrivals.arrived, arrivals.slot, m.principal_idx, s.weights, s.own_weight,
-            m.state.gradient[:, self.index], revising, self._bracket_threshold, *gathered,
+            m.state.gradient[:, self.index], revising, self._bracket_threshold, s.insists,
+            self.status, self.reopened, self.contested, b.pull, b.heard_from, b.any_objection, b.up, b.down, b.reopen,
         )  # fmt: skip
-        reopen = reopen_clauses(
-            self.status, self.reopened, self.contested, spoke, up, down, s.insists, revising, buffers.reopen
-        )
         defer = self._defer(revising, arrivals) if s.deferral else None
-        after = s.bracket_after if s.bracketing else -1
-        locked = self.locked if self.locked is not None else buffers.unlocked
         # Once every principal has been heard, a clause no one pushes hard on counts as agreed.
-        bracket = bracket_and_settle(
-            self.status, self.contested, self.reopened, locked, s.insists, revising, heard_from, m.principal_idx,
-            up, down, after, buffers.bracket,
-        )  # fmt: skip
         # A draft never goes beyond what any side asks for (the hull of the ideal points).
-        step, changed = buffers.stepped
-        step_text(
-            m.state.active, self.text, self.status, locked, pull, any_objection, reopen, bracket,
-            NO_FLAGS if defer is None else defer, self._set_elsewhere,
-            s.hull_low, s.hull_high, REVISION_BOUNDS, STEP_FACTORS,
-            self.clause_step, self.last_direction, self.version, self.drafts, self.draft_status, step, changed,
+        settle_and_step(
+            m.state.active, revising, self.text, self.status, self.contested, self.reopened,
+            self.locked if self.locked is not None else b.unlocked, s.insists, b.heard_from, m.principal_idx,
+            b.up, b.down, s.bracket_after if s.bracketing else -1, b.pull, b.any_objection, b.reopen,
+            NO_FLAGS if defer is None else defer, self._set_elsewhere, s.hull_low, s.hull_high,
+            REVISION_BOUNDS, STEP_FACTORS, self.clause_step, self.last_direction, self.version, self.drafts,
+            self.draft_status, b.bracket, b.step, b.changed,
         )  # fmt: skip
         if m.recording:
-            self._tell_revision(heard_from, changed, reopen, bracket, defer, step)
+            self._tell_revision(b.heard_from, b.changed, b.reopen, b.bracket, defer, b.step)
 
     def _defer(self, revising: np.ndarray, arrivals: Arrivals) -> np.ndarray:
         """Send the clause disputed longest, once disputed ``after`` revisions in a row, to
@@ -258,14 +252,15 @@ class Mediator(Party):
     def _press(self, revising: np.ndarray) -> None:
         """Leverage on each principal still holding out against the current version (all at once)."""
         m, s, targets = self.model, self.settings, self.model.principal_idx
+        per_round_base, most, credibility, start = self._leverage  # the principals' columns
         holding_out = self.acceptance_received[:, targets] < self.version[:, None]
-        per_round = s.leverage_per_round[:, targets] * (1.0 + s.impatience * m.round)[:, None]
-        room = np.maximum(s.leverage_max[:, targets] - self.pressure_sent[:, targets], 0.0)
-        believed = m.draws.credible[:, targets] < s.leverage_credibility[:, targets]
-        on = revising[:, None] & holding_out & (m.round >= s.leverage_start[targets]) & (per_round > 0)
+        per_round = per_round_base * (1.0 + s.impatience * m.round)[:, None]
+        room = np.maximum(most - self.pressure_sent[:, targets], 0.0)
+        believed = m.draws.credible[:, targets] < credibility
+        on = revising[:, None] & holding_out & (m.round >= start) & (per_round > 0)
         amount = np.where(on, np.minimum(per_round, room), 0.0)
         self.pressure_sent[:, targets] += amount
-        self.messages += np.count_nonzero(amount > 0, axis=1)
+        self.messages += (amount > 0).sum(axis=1)
         felt = np.where(believed, amount, 0.0)
         for j, i in enumerate(targets):
             m.mailbox.post_threat(m.round, i, felt[:, j])
