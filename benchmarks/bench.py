@@ -362,6 +362,14 @@ def case_linearity(negosim: ModuleType, scenario: Any, t10k: float, times: int) 
     )
 
 
+def traced_run(negosim: ModuleType, scenario: Any, seed: int) -> Any:
+    """One world with a :class:`negosim.Recorder` listening (Mesa's DataCollector every
+    round, the narrative's events), as the demo and ``negosim trace`` run it."""
+    model = negosim.NegotiationModel(scenario, seeds=[seed])
+    negosim.Recorder(model)
+    return model.run()
+
+
 def case_traced(negosim: ModuleType, scenario: Any, times: int = 9) -> Row:
     """Case 3: the inspectable one-world run a teacher steps through, recording on.
 
@@ -369,7 +377,7 @@ def case_traced(negosim: ModuleType, scenario: Any, times: int = 9) -> Row:
     seed alone could flatter or penalise the figure).
     """
     log(f"traced one-world run, median of {times}")
-    samples = [timed(lambda s=s: negosim.NegotiationModel(scenario, seeds=[s]).run()) for s in range(times)]
+    samples = [timed(lambda s=s: traced_run(negosim, scenario, s)) for s in range(times)]
     median = statistics.median(s.seconds for s in samples)
     middle = sorted(samples, key=lambda s: s.seconds)[times // 2]
     return Row(
@@ -633,10 +641,7 @@ def profiles(negosim: ModuleType, scenario: Any, rows: list[Row], force: bool) -
     missed = {r.case for r in rows if r.met is False and not r.case.endswith("(FAILED)")}
     wanted = {
         "numpy floor": (f"flagship {CHUNK:,} worlds", lambda: flagship_once(negosim, scenario, CHUNK)),
-        "traced": (
-            "traced 1-world run x9",
-            lambda: [negosim.NegotiationModel(scenario, seeds=[s]).run() for s in range(9)],
-        ),
+        "traced": ("traced 1-world run x9", lambda: [traced_run(negosim, scenario, s) for s in range(9)]),
     }
     out: dict[str, list[dict[str, Any]]] = {}
     for prefix, (label, fn) in wanted.items():
