@@ -67,12 +67,9 @@ def stream_uniforms(keys, counters, purpose_key, out):
 
 
 @kernel(
-    *[reads(F8, 3, dense=True), reads(I1, 3, dense=True)],
-    *[reads(F8, 3, dense=True)] * 3,
-    reads(B1, 2),
-    writes(F8, 2),
-    writes(F8, 3),
-)
+    reads(F8, 3, dense=True), reads(I1, 3, dense=True), *[reads(F8, 3, dense=True)] * 3, reads(B1, 2),
+    writes(F8, 2), writes(F8, 3),
+)  # fmt: skip
 def linear_utility(values, status, ideal, salience, salience_per_span, insists, utility, gradient):
     """Utility (W, P) and gradient (W, P, K) of linear clause values ``v(d) = 1 - d``.
 
@@ -247,17 +244,9 @@ def settle_and_step(
 
 
 @kernel(
-    reads(I8, 1),
-    reads(B1, 3, dense=True),
-    reads(I4, 2, dense=True),
-    reads(F8, 3, dense=True),
-    reads(I1, 3, dense=True),
-    reads(B1, 1),
-    writes(I4, 2),
-    writes(F8, 3),
-    writes(I1, 3),
-    writes(B1, 2),
-)
+    reads(I8, 1), reads(B1, 3, dense=True), reads(I4, 2, dense=True), reads(F8, 3, dense=True),
+    reads(I1, 3, dense=True), reads(B1, 1), writes(I4, 2), writes(F8, 3), writes(I1, 3), writes(B1, 2),
+)  # fmt: skip
 def deliver_texts(slot, delivered, versions, texts, statuses, active, held_version, held, held_status, new):
     """Texts due this round reach the parties: party ``i``'s was sent in ``slot[i]`` (-1: none
     due) of the mailbox's ``delivered`` (slots, W, P), ``versions`` (slots, W), ``texts`` and

@@ -15,25 +15,10 @@ from negosim.engine.kernels import AGREED, BRACKETED
 
 
 @kernel(
-    reads(F8, 2),
-    reads(I1, 2),
-    reads(F8, 2),
-    reads(I8, 1),
-    reads(F8, 2),
-    reads(F8, 2),
-    reads(B1, 1),
-    F8,
-    reads(I8, 1),
-    reads(F8, 1),
-    reads(F8, 2),
-    reads(F8, 2),
-    reads(F8, 2),
-    reads(F8, 1),
-    writes(F8, 2),
+    reads(F8, 2), reads(I1, 2), reads(F8, 2), reads(I8, 1), reads(F8, 2), reads(F8, 2), reads(B1, 1), F8, reads(I8, 1),
+    reads(F8, 1), reads(F8, 2), reads(F8, 2), reads(F8, 2), reads(F8, 1), writes(F8, 2), writes(B1, 1), writes(F8, 2),
     writes(B1, 1),
-    writes(F8, 2),
-    writes(B1, 1),
-)
+)  # fmt: skip
 def judge_text(
     held, held_status, worst, line_clauses, red_lo, red_hi, insists, push,
     veto_clauses, veto_reference, veto_inverse_span, veto_share, veto_pull, veto_tolerance,
@@ -45,7 +30,8 @@ def judge_text(
     Red lines: a counted clause (open, or in ``insists``) outside [``red_lo``, ``red_hi``]
     (1|W, L) on ``line_clauses`` pushes back ``push`` times the gap's sign, into ``lines``
     (W, L); ``lines_ok`` (W,): none crossed. Veto (``veto_clauses`` empty: none): the
-    share-weighted distance of the core clauses from ``veto_reference``, in spans, within
+    share-weighted distance of the core clauses from ``veto_reference``, in spans (summed in
+    clause order, as numpy sums fewer than eight terms), within
     ``veto_tolerance`` (1|W,) sets ``veto_ok`` (W,); otherwise ``veto_push`` (W, core) is
     ``veto_pull`` times each clause's gap toward the reference.
     """
@@ -77,35 +63,11 @@ def judge_text(
 
 
 @kernel(
-    reads(B1, 1),
-    reads(I4, 1),
-    *[reads(F8, 1)] * 4,
-    reads(F8, 1),
-    reads(B1, 1),
-    reads(B1, 1),
-    reads(F8, 1),
-    reads(F8, 1),
-    I8,
-    B1,
-    reads(F8, 1),
-    I8,
-    I8,
-    F8,
-    reads(I4, 1),
-    reads(I4, 1),
-    writes(B1, 1),
-    writes(I4, 1, dense=False),
-    writes(I4, 1),
-    writes(I4, 1),
-    writes(I8, 1),
-    writes(I4, 1),
-    writes(B1, 1),
-    writes(F8, 1),
-    writes(I4, 1),
-    writes(B1, 1),
-    writes(I4, 1),
-    writes(B1, 1),
-)
+    reads(B1, 1), reads(I4, 1), *[reads(F8, 1)] * 4, reads(F8, 1), reads(B1, 1), reads(B1, 1), reads(F8, 1),
+    reads(F8, 1), I8, B1, reads(F8, 1), I8, I8, F8, reads(I4, 1), reads(I4, 1), writes(B1, 1),
+    writes(I4, 1, dense=False), writes(I4, 1), writes(I4, 1), writes(I8, 1), writes(I4, 1), writes(B1, 1),
+    writes(F8, 1), writes(I4, 1), writes(B1, 1), writes(I4, 1), writes(B1, 1),
+)  # fmt: skip
 def decide(
     talking, held_version, utility, reservation, aspiration, noise, noise_draw, lines_ok, veto_ok,
     signature_draw, signal_reliability, round_index, signs_on_acceptance, walkout_margin, walkout_patience,
@@ -153,29 +115,10 @@ def decide(
 
 
 @kernel(
-    reads(B1, 1),
-    reads(F8, 2),
-    reads(F8, 1),
-    reads(I8, 1),
-    reads(F8, 2),
-    reads(I8, 1),
-    reads(F8, 2),
-    reads(I1, 2),
-    reads(I8, 1),
-    reads(F8, 2),
-    reads(B1, 2),
-    reads(F8, 2),
-    reads(F8, 2),
-    I8,
-    reads(I4, 1),
-    writes(F8, 2),
-    writes(F8, 2),
-    writes(F4, 2, dense=False),
-    writes(B1, 2, dense=False),
-    writes(I8, 1),
-    writes(I4, 1),
-    writes(I4, 1),
-)
+    reads(B1, 1), reads(F8, 2), reads(F8, 1), reads(I8, 1), reads(F8, 2), reads(I8, 1), reads(F8, 2), reads(I1, 2),
+    reads(I8, 1), reads(F8, 2), reads(B1, 2), reads(F8, 2), reads(F8, 2), I8, reads(I4, 1), writes(F8, 2),
+    writes(F8, 2), writes(F4, 2, dense=False), writes(B1, 2, dense=False), writes(I8, 1), writes(I4, 1), writes(I4, 1),
+)  # fmt: skip
 def send_objection(
     sending, gradient, urgency, veto_clauses, veto_push, insisted, bracket_direction, held_status,
     line_clauses, lines, settled, reliability, draws, round_index, held_version,
