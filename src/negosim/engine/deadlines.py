@@ -79,10 +79,11 @@ class Deadlines:
         for j, new_due in self.moves.get(t, ()):
             self.due[j] = np.where(self.expired[j], self.due[j], new_due)
         for j, d in enumerate(self.items):
-            if t < self.announced[j] or not (self.due[j] == t).any():
+            falls_due = self.due[j] == t
+            if t < self.announced[j] or not falls_due.any():
                 continue
             met = m.agent(d.party).accept_round >= 0 if d.party else m.mediator.deal_now
-            due = state.active & ~met & ~self.expired[j] & (self.due[j] == t)
+            due = state.active & ~met & ~self.expired[j] & falls_due
             if not due.any():
                 continue
             changed = True

@@ -136,9 +136,7 @@ class NegotiationModel(EventSource, mesa.Model):
     def _period(self) -> int:
         """This round's route period (asked several times a round, so kept until the round moves)."""
         if self._period_of[0] != self.round:
-            starts = self.route_plan.starts
-            period = 0 if len(starts) == 1 else int(np.searchsorted(starts, self.round, side="right")) - 1
-            self._period_of = (self.round, period)
+            self._period_of = (self.round, self.route_plan.period_of(self.round))
         return self._period_of[1]
 
     # -- the round (DESIGN.md §1) --------------------------------------------------------

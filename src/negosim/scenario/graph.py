@@ -143,7 +143,11 @@ class RoutePlan:
 
     def at(self, round_index: int) -> Routes:
         """The routes of the period that ``round_index`` falls in."""
-        return self.periods[int(np.searchsorted(self.starts, round_index, side="right")) - 1]
+        return self.periods[self.period_of(round_index)]
+
+    def period_of(self, round_index: int) -> int:
+        """The index of the period that ``round_index`` falls in."""
+        return int(np.searchsorted(self.starts, round_index, side="right")) - 1
 
     @property
     def max_latency(self) -> int:
@@ -153,10 +157,6 @@ class RoutePlan:
         """For messages arriving at ``round_index``: the round they were sent in, per route
         (-1 where nothing can arrive). ``kind``: ``text`` (P,), ``up`` (P, K) or ``signal`` (P,).
         If two sends arrive together (a route got faster), the later one."""
-        if len(self.periods) == 1:  # the usual case, asked several times a round
-            latency = getattr(self.periods[0], f"{kind}_latency")
-            sent = round_index - latency
-            return np.where((latency != UNREACHABLE) & (sent >= 0), sent, -1)
         best = None
         for k, routes in enumerate(self.periods):
             latency = getattr(routes, f"{kind}_latency")
