@@ -81,3 +81,20 @@ def test_a_walkout_names_who_left(two_party_raw):
     words, model = _ending(_scenario(raw))
     assert model.outcomes()["status"].iloc[0] == "breakdown"
     assert "A walked out on round" in words
+
+
+def test_the_round_record_keeps_each_rounds_own_values(flagship):
+    """The collector stores plain values without copying them: each round's row must still
+    hold that round's numbers after the run, not the last round's."""
+    model = NegotiationModel(flagship, seeds=[0])
+    recorder = Recorder(model)
+    model.run()
+    rounds = recorder.rounds()
+    assert len(rounds) == model.round  # one row per round played
+    recorded = recorder.datacollector.model_vars
+    assert all(type(v) in (int, float, str) for column in recorded.values() for v in column)
+    assert rounds["round"].tolist() == list(range(len(rounds)))
+    assert rounds["version"].is_monotonic_increasing and rounds["version"].nunique() > 1
+    clause = next(c for c in rounds if c.startswith("x_"))
+    assert rounds[clause].iloc[-1] == float(model.mediator.text[0, 0])
+    assert rounds[clause].nunique() > 1  # the text moved, and the early rows kept their values

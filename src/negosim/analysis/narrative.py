@@ -102,6 +102,17 @@ def model_reporters(model: NegotiationModel) -> dict:
     return reporters
 
 
+class RoundCollector(mesa.DataCollector):
+    """Mesa's DataCollector, collecting the reporters above without a deep copy of each
+    value: every one returns an immutable Python number or string, and copying them cost
+    more than the round they describe."""
+
+    def collect(self, model: NegotiationModel) -> None:
+        self._collection_steps.append(model.time)
+        for name, reporter in self.model_reporters.items():
+            self.model_vars[name].append(reporter(model))
+
+
 class Recorder:
     """Everything one model's first world does, as it happens.
 
@@ -115,9 +126,7 @@ class Recorder:
 
     def __init__(self, model: NegotiationModel):
         self.model = model
-        self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(model), tables={"events": EVENT_COLUMNS}
-        )
+        self.datacollector = RoundCollector(model_reporters=model_reporters(model), tables={"events": EVENT_COLUMNS})
         model.datacollector = self.datacollector  # where Mesa's tools look for it
         self.status_history: list[np.ndarray] = []  # the text's statuses after each round
         self.last_objection: dict[str, Event] = {}  # each principal's latest, for the ending
@@ -173,8 +182,9 @@ def trace(scenario: Scenario | str | Path, seed: int = 0) -> list[str]:
 # -- sentences ---------------------------------------------------------------------------
 def _strongest(model: NegotiationModel, vector: np.ndarray) -> str:
     """The clauses with the largest |vector|, as 'T_DONBAS (toward Moscow, 0.41)'."""
-    present = np.where(np.isnan(vector), 0.0, vector)
-    order = np.argsort(-np.abs(present))[:TOP_CLAUSES]
+    magnitude = np.abs(np.nan_to_num(vector))
+    order = np.argsort(-magnitude)[:TOP_CLAUSES]
+    present = vector.tolist()  # Python floats format several times faster than numpy's
     low, high = model.spec.meta.poles
     parts = [
         f"{model.clause_ids[k]} (toward {high if present[k] > 0 else low}, {abs(present[k]):.2f})"

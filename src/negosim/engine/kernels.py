@@ -287,3 +287,41 @@ def register_acceptances(got, signatories, accepted_drafts, received, ever_accep
             for j in signatories:
                 complete &= accepted_drafts[w, j, v]
             agreed[w] = v if complete else agreed[w]
+
+
+@kernel(
+    reads(B1, 1), reads(I4, 2), reads(I4, 1), reads(I8, 1), reads(F8, 2), reads(F8, 1), I8, reads(F8, 2),
+    reads(F8, 2), reads(F8, 2), reads(I8, 1), writes(F8, 2), writes(I8, 1), writes(F8, 2), writes(F8, 2),
+    writes(B1, 2),
+)  # fmt: skip
+def apply_leverage(
+    revising, received, version, targets, per_round_base, impatience, round_index, most, credible, credibility,
+    start, pressure_sent, messages, felt, amount, believed,
+):  # fmt: skip
+    """The mediator's leverage this round on each principal ``targets[j]`` that has not
+    accepted the current ``version`` (W,) (``received`` (W, P): the latest version each
+    accepted), where the text is ``revising`` (W,) and from round ``start[j]``:
+    ``per_round_base`` (1|W, T) grown by ``impatience`` (1|W,) per round, within what is
+    left of ``most`` (1|W, T) after ``pressure_sent`` (W, P).
+
+    Writes ``amount`` (W, T), adds it to ``pressure_sent`` and counts a message per
+    threat in ``messages`` (W,); where the threat is ``believed`` (the ``credible`` draw
+    (W, P) below ``credibility`` (1|W, T)), the amount goes into ``felt`` (W, P), the
+    round's threat slot, else 0.
+    """
+    W, T = amount.shape
+    for w in range(W):
+        bw, mw = w if per_round_base.shape[0] > 1 else 0, w if most.shape[0] > 1 else 0
+        cw = w if credibility.shape[0] > 1 else 0
+        grown = 1.0 + impatience[w if impatience.shape[0] > 1 else 0] * round_index
+        for j in range(T):
+            i = targets[j]
+            per_round = per_round_base[bw, j] * grown
+            room = max(most[mw, j] - pressure_sent[w, i], 0.0)
+            on = revising[w] & (received[w, i] < version[w]) & (round_index >= start[j]) & (per_round > 0)
+            given = min(per_round, room) if on else 0.0
+            amount[w, j] = given
+            pressure_sent[w, i] += given
+            messages[w] += given > 0
+            believed[w, j] = credible[w, i] < credibility[cw, j]
+            felt[w, i] = given if believed[w, j] else 0.0

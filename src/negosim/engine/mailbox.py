@@ -37,7 +37,7 @@ class Arrivals:
 class Mailbox:
     """Texts down from the mediator; objections and acceptances up; threats down."""
 
-    def __init__(self, plan: RoutePlan, worlds: int, parties: int, clauses: int, packages: int = 0):
+    def __init__(self, plan: RoutePlan, worlds: int, parties: int, clauses: int, packages: int = 0, rounds: int = 1):
         self.plan = plan
         self.depth = plan.max_latency + 1
         d, w, p, k = self.depth, worlds, parties, clauses
@@ -52,22 +52,28 @@ class Mailbox:
         self.package_acceptances = np.full((d, w, p, packages), NO_VERSION, dtype=np.int32)
         self.threats = np.zeros((d, w, p))
         self._parties = np.arange(p)
-        self._sent: dict[tuple[int, str], np.ndarray] = {}
+        self._sent: dict[str, np.ndarray] = {}  # kind -> the send round of every arrival round
+        self._slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> its slots, and where due
+        self._tabulate(rounds)
         self._up_groups: dict[bytes, dict[int, list[tuple[int, np.ndarray]]]] = {}
 
+    def _tabulate(self, rounds: int) -> None:
+        """Every route's send round and buffer slot for arrival rounds 0..rounds-1, worked out
+        once instead of every round."""
+        for kind in ("text", "up", "signal"):
+            sent = self._sent[kind] = self.plan.sent_rounds(np.arange(rounds), kind)
+            self._slots[kind] = (np.where(sent >= 0, sent, 0) % self.depth, sent >= 0)
+
     def _sent_round(self, round_index: int, kind: str) -> np.ndarray:
-        """:meth:`RoutePlan.sent_round`, kept for the round (each kind is asked more than once)."""
-        key = (round_index, kind)
-        if key not in self._sent:
-            if len(self._sent) > 8:
-                self._sent.clear()
-            self._sent[key] = self.plan.sent_round(round_index, kind)
-        return self._sent[key]
+        """:meth:`RoutePlan.sent_round`, from the table."""
+        if round_index >= len(self._sent[kind]):
+            self._tabulate(2 * round_index + 1)
+        return self._sent[kind][round_index]
 
     def _sent_slot(self, round_index: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        sent = self._sent_round(round_index, kind)
-        ok = sent >= 0
-        return np.where(ok, sent, 0) % self.depth, ok
+        self._sent_round(round_index, kind)  # the table reaches this round
+        slot, ok = self._slots[kind]
+        return slot[round_index], ok[round_index]
 
     def _groups(self, round_index: int) -> dict[int, list[tuple[int, np.ndarray]]]:
         """Each party's clauses grouped by how many rounds ago their objections were sent
@@ -110,9 +116,10 @@ class Mailbox:
         where it did not (or the message is lost)."""
         self.package_acceptances[round_index % self.depth, :, party] = versions
 
-    def post_threat(self, round_index: int, party: int, amount: np.ndarray) -> None:
-        """Pressure on ``party`` (W,), 0 where none or not believed."""
-        self.threats[round_index % self.depth, :, party] = amount
+    def threat_slot(self, round_index: int) -> np.ndarray:
+        """Where the pressure sent this round goes (W, P), for the mediator to fill: 0 where
+        none or not believed."""
+        return self.threats[round_index % self.depth]
 
     def add_threat(self, round_index: int, party: int, amount: np.ndarray) -> None:
         self.threats[round_index % self.depth, :, party] += amount

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negosim.engine.kernels import NO_FLAGS, hear_objections, register_acceptances, settle_and_step
+from negosim.engine.kernels import NO_FLAGS, apply_leverage, hear_objections, register_acceptances, settle_and_step
 from negosim.engine.mailbox import NO_VERSION, Arrivals
 from negosim.engine.principal import Party
 from negosim.engine.tabling import TabledDrafts
@@ -251,19 +251,15 @@ class Mediator(Party):
     # -- pressure and sending ------------------------------------------------------------
     def _press(self, revising: np.ndarray) -> None:
         """Leverage on each principal still holding out against the current version (all at once)."""
-        m, s, targets = self.model, self.settings, self.model.principal_idx
+        m, targets = self.model, self.model.principal_idx
         per_round_base, most, credibility, start = self._leverage  # the principals' columns
-        holding_out = self.acceptance_received[:, targets] < self.version[:, None]
-        per_round = per_round_base * (1.0 + s.impatience * m.round)[:, None]
-        room = np.maximum(most - self.pressure_sent[:, targets], 0.0)
-        believed = m.draws.credible[:, targets] < credibility
-        on = revising[:, None] & holding_out & (m.round >= start) & (per_round > 0)
-        amount = np.where(on, np.minimum(per_round, room), 0.0)
-        self.pressure_sent[:, targets] += amount
-        self.messages += (amount > 0).sum(axis=1)
-        felt = np.where(believed, amount, 0.0)
+        amount, believed = np.empty((m.n_worlds, targets.size)), np.empty((m.n_worlds, targets.size), bool)
+        apply_leverage(
+            revising, self.acceptance_received, self.version, targets, per_round_base, self.settings.impatience,
+            m.round, most, m.draws.credible, credibility, start, self.pressure_sent, self.messages,
+            m.mailbox.threat_slot(m.round), amount, believed,
+        )  # fmt: skip
         for j, i in enumerate(targets):
-            m.mailbox.post_threat(m.round, i, felt[:, j])
             if m.recording and amount[0, j] > 0:
                 m.emit(
                     EventKind.PRESSURE, self.pid, m.party_ids[i], amount=float(amount[0, j]),

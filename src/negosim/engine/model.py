@@ -96,7 +96,7 @@ class NegotiationModel(EventSource, mesa.Model):
         self.route_plan, self._period_of = s.routes, (-1, 0)  # _period_of: (round, its route period)
         self.reliability_plan = tuple(Reliability.of(r, params.channel_reliability) for r in self.route_plan.periods)
         self.package_of = package_rows(s)
-        self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses, packages=len(s.packages))
+        self.mailbox = Mailbox(self.route_plan, W, self.n_parties, self.n_clauses, len(s.packages), self.rounds)
         values, status = params.reference[s.mediator.start_text]
         text, status = np.tile(values, (W, 1)), np.tile(status, (W, 1))
         reachable = self.route_plan.at(0).text_latency >= 0

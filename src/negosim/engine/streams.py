@@ -10,6 +10,7 @@ The global numpy and :mod:`random` states are never read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from scipy.special import ndtri
 from negosim.engine.kernels import stream_keys, stream_uniforms
 
 
+@functools.lru_cache(maxsize=4096)  # asked again every round, by every model
 def _purpose_key(purpose: str, round_index: int) -> np.uint64:
     digest = hashlib.blake2b(f"{purpose}\x00{round_index}".encode(), digest_size=8).digest()
     return np.uint64(int.from_bytes(digest, "little"))
@@ -62,7 +64,7 @@ class WorldStreams:
         >>> bool((s.uniform_at("demo", 0, np.array([3, 1])) == s.uniform("demo", 0, (4,))[:, [3, 1]]).all())
         True
         """
-        counters = np.asarray(counters).astype(np.uint64)
+        counters = np.asarray(counters).astype(np.uint64, copy=False)
         out = np.empty((self.size, counters.size))
         with np.errstate(over="ignore"):  # uint64 arithmetic wraps (heard only when numba is switched off)
             return stream_uniforms(self._keys, counters, _purpose_key(purpose, round_index), out)
@@ -70,6 +72,16 @@ class WorldStreams:
     def normal(self, purpose: str, round_index: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Standard normal draws by inversion of :meth:`uniform`."""
         return ndtri(self.uniform(purpose, round_index, shape))
+
+
+@functools.lru_cache(maxsize=64)
+def _round_counters(parties: int, clauses: int, deadlines: int, upward_parties: tuple[int, ...]) -> np.ndarray:
+    """The numbers of the draws a round takes (the same every round)."""
+    first_upward = 4 * parties + 1 + deadlines
+    upward = [first_upward + i * clauses + np.arange(clauses) for i in upward_parties]
+    counters = np.concatenate([np.arange(first_upward), *upward]).astype(np.uint64)
+    counters.flags.writeable = False
+    return counters
 
 
 @dataclass(frozen=True)
@@ -107,10 +119,7 @@ class RoundDraws:
     ) -> RoundDraws:
         p, k = parties, clauses
         first_upward = 4 * p + 1 + deadlines
-        counters = np.concatenate(
-            [np.arange(first_upward)] + [first_upward + i * k + np.arange(k) for i in upward_parties]
-        )
-        u = streams.uniform_at("round", round_index, counters)
+        u = streams.uniform_at("round", round_index, _round_counters(p, k, deadlines, tuple(upward_parties)))
         return cls(
             noise=ndtri(u[:, :p]),
             signature=u[:, p : 2 * p],

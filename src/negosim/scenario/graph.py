@@ -157,10 +157,20 @@ class RoutePlan:
         """For messages arriving at ``round_index``: the round they were sent in, per route
         (-1 where nothing can arrive). ``kind``: ``text`` (P,), ``up`` (P, K) or ``signal`` (P,).
         If two sends arrive together (a route got faster), the later one."""
+        return self.sent_rounds(np.array([round_index]), kind)[0]
+
+    def sent_rounds(self, rounds: np.ndarray, kind: str) -> np.ndarray:
+        """:meth:`sent_round` for each of ``rounds`` at once, stacked along a first axis.
+
+        >>> from negosim import load_scenario
+        >>> plan = load_scenario("teaching_two_party").routes
+        >>> bool((plan.sent_rounds(np.arange(5), "text")[3] == plan.sent_round(3, "text")).all())
+        True
+        """
         best = None
         for k, routes in enumerate(self.periods):
             latency = getattr(routes, f"{kind}_latency")
-            sent = round_index - latency
+            sent = rounds.reshape(-1, *[1] * latency.ndim) - latency
             end = self.starts[k + 1] if k + 1 < len(self.starts) else np.iinfo(np.int64).max
             ok = (latency != UNREACHABLE) & (sent >= max(self.starts[k], 0)) & (sent < end)
             sent = np.where(ok, sent, -1)
