@@ -107,7 +107,7 @@ def linear_utility(values, status, ideal, salience, salience_per_span, insists, 
 
 
 @kernel(
-    reads(F4, 4, dense=True), reads(B1, 4, dense=True), reads(I8, 1), reads(I8, 1), reads(F8, 2), reads(F8, 1),
+    reads(F4, 4, dense=True), reads(B1, 4, dense=True), reads(I8, 2), reads(I8, 1), reads(F8, 2), reads(F8, 1),
     reads(F8, 2), reads(B1, 1), reads(F8, 1), reads(B1, 1),
     writes(I1, 2), writes(B1, 2), writes(I4, 2), writes(F8, 2), writes(B1, 2), writes(B1, 1), *[writes(B1, 2)] * 3,
 )  # fmt: skip
@@ -119,7 +119,7 @@ def hear_objections(
     of the objections that arrived, and the clauses they reopen.
 
     ``values``/``arrived`` (slots, W, P, K): the objections that reached it and which did,
-    sender ``i``'s in ``slot[i]`` (-1: none due); ``principals``: their party indices;
+    sender ``i``'s on clause ``k`` in ``slot[i, k]`` (-1: none due); ``principals``: their party indices;
     ``weights`` (1|W, P); ``own_weight`` (1|W,); ``own_gradient`` (W, K); ``revising`` (W,);
     ``thresholds`` (1|W,): how hard a push must be to count as up or down. Writes pull
     (W, K), heard_from (W, P), any_objection (W,), up, down (W, K). A bracketed clause a
@@ -133,10 +133,10 @@ def hear_objections(
         ww = w if weights.shape[0] > 1 else 0
         heard = False
         for i in range(P):
-            t = slot[i]
             got = False
-            for k in range(K if t >= 0 else 0):
-                got |= arrived[t, w, i, k]
+            for k in range(K):
+                t = slot[i, k]
+                got |= (t >= 0) and arrived[t, w, i, k]
             heard_from[w, i] = got
             heard |= got & (weights[ww, i] > 0)
         any_objection[w] = heard & revising[w]
@@ -147,9 +147,10 @@ def hear_objections(
         for k in range(K):
             pull[w, k] = 0.0
         for i in range(P):
-            t = slot[i]
-            for k in range(K if t >= 0 else 0):
-                pull[w, k] += weights[ww, i] * np.float64(values[t, w, i, k])
+            for k in range(K):
+                t = slot[i, k]
+                if t >= 0:
+                    pull[w, k] += weights[ww, i] * np.float64(values[t, w, i, k])
         own = own_weight[w if own_weight.shape[0] > 1 else 0]
         factor = 1.0 if any_objection[w] else 0.0
         threshold = thresholds[w if thresholds.shape[0] > 1 else 0]
@@ -157,8 +158,8 @@ def hear_objections(
             pull[w, k] += own * own_gradient[w, k] * factor
             spoke, pushed_up, pushed_down = False, False, False
             for i in principals:
-                if slot[i] >= 0:
-                    v = values[slot[i], w, i, k]
+                if slot[i, k] >= 0:
+                    v = values[slot[i, k], w, i, k]
                     spoke |= v != 0
                     pushed_up |= v > threshold
                     pushed_down |= v < -threshold

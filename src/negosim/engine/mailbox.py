@@ -22,16 +22,30 @@ NO_VERSION = -1
 @dataclass(frozen=True)
 class Arrivals:
     """Objections reaching the mediator in one round, without copying them: sender ``i``'s
-    values (W, K) are ``values[slot[i], :, i]`` and which arrived ``arrived[slot[i], :, i]``;
-    ``slot[i]`` is -1 where none were due from it."""
+    value on clause ``k`` is ``values[slot[i, k], :, i, k]`` and whether it arrived
+    ``arrived[slot[i, k], :, i, k]``; ``slot[i, k]`` is -1 where none was due (a clause's
+    objections may travel a route of its own, so the slots may differ from clause to clause).
+
+    >>> values, arrived = np.arange(8.0).reshape(2, 1, 1, 4), np.ones((2, 1, 1, 4), bool)
+    >>> Arrivals(values, arrived, np.array([[0, 1, 1, -1]])).of(0)[0]
+    array([[0., 5., 6., 0.]])
+    """
 
     values: np.ndarray  # (slots, W, P, K)
     arrived: np.ndarray
-    slot: np.ndarray  # (P,)
+    slot: np.ndarray  # (P, K)
 
-    def of(self, party: int) -> np.ndarray | None:
-        """Party's objection values (W, K), None if none were due."""
-        return None if self.slot[party] < 0 else self.values[self.slot[party], :, party]
+    def of(self, party: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Party's objection values and which arrived (W, K), None if none were due: views of
+        the buffers when every clause came in one slot, else assembled (0 where none was due)."""
+        slots = self.slot[party]
+        if (slots < 0).all():
+            return None
+        if (slots == slots[0]).all():
+            return self.values[slots[0], :, party], self.arrived[slots[0], :, party]
+        due, take, clauses = slots >= 0, np.maximum(slots, 0), np.arange(slots.size)
+        values = np.where(due, self.values[take, :, party, clauses].T, 0)
+        return values, due & self.arrived[take, :, party, clauses].T
 
 
 class Mailbox:
@@ -55,7 +69,6 @@ class Mailbox:
         self._sent: dict[str, np.ndarray] = {}  # kind -> the send round of every arrival round
         self._slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> its slots, and where due
         self._tabulate(rounds)
-        self._up_groups: dict[bytes, dict[int, list[tuple[int, np.ndarray]]]] = {}
 
     def _tabulate(self, rounds: int) -> None:
         """Every route's send round and buffer slot for arrival rounds 0..rounds-1, worked out
@@ -63,6 +76,7 @@ class Mailbox:
         for kind in ("text", "up", "signal"):
             sent = self._sent[kind] = self.plan.sent_rounds(np.arange(rounds), kind)
             self._slots[kind] = (np.where(sent >= 0, sent, 0) % self.depth, sent >= 0)
+        self._up_slots = np.where(self._slots["up"][1], self._slots["up"][0], -1)  # -1: none due
 
     def _sent_round(self, round_index: int, kind: str) -> np.ndarray:
         """:meth:`RoutePlan.sent_round`, from the table."""
@@ -74,20 +88,6 @@ class Mailbox:
         self._sent_round(round_index, kind)  # the table reaches this round
         slot, ok = self._slots[kind]
         return slot[round_index], ok[round_index]
-
-    def _groups(self, round_index: int) -> dict[int, list[tuple[int, np.ndarray]]]:
-        """Each party's clauses grouped by how many rounds ago their objections were sent
-        (usually one group); cached, since the offsets change only between route periods."""
-        sent = self._sent_round(round_index, "up")
-        offset = np.where(sent >= 0, round_index - sent, -1)
-        key = offset.tobytes()
-        if key not in self._up_groups:
-            groups: dict[int, list[tuple[int, np.ndarray]]] = {}
-            for i in range(offset.shape[0]):
-                for lag in np.unique(offset[i][offset[i] >= 0]):
-                    groups.setdefault(i, []).append((int(lag), np.flatnonzero(offset[i] == lag)))
-            self._up_groups[key] = groups
-        return self._up_groups[key]
 
     def clear_slot(self, round_index: int) -> None:
         """Make this round's slot empty before the senders write into it."""
@@ -142,38 +142,17 @@ class Mailbox:
         return np.where(ok, slot, -1)
 
     def objections_arriving(self, round_index: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Objections reaching the mediator, by sender: party -> (values (W, K),
-        0 where none, and which arrived (W, K)). Senders whose routes are
-        longer than the talks so far are left out."""
-        arrivals = {}
-        _, w, _, k = self.objections.shape
-        for party, groups in self._groups(round_index).items():
-            due = [((round_index - lag) % self.depth, columns) for lag, columns in groups]
-            if len(due) == 1 and due[0][1].size == k:  # the usual case: one route for every clause
-                slot = due[0][0]
-                arrivals[party] = (self.objections[slot, :, party], self.objection_sent[slot, :, party])
-            elif due:
-                values, arrived = np.zeros((w, k), dtype=np.float32), np.zeros((w, k), dtype=bool)
-                for slot, columns in due:
-                    values[:, columns] = self.objections[slot, :, party][:, columns]
-                    arrived[:, columns] = self.objection_sent[slot, :, party][:, columns]
-                arrivals[party] = (values, arrived)
-        return arrivals
+        """Objections reaching the mediator, by sender: party -> (values (W, K), 0 where
+        none, and which arrived (W, K)). Senders none of whose objections are due yet (their
+        routes are longer than the talks so far) are left out."""
+        arrivals = self.objections_stacked(round_index)
+        return {i: got for i in range(self._parties.size) if (got := arrivals.of(i)) is not None}
 
     def objections_stacked(self, round_index: int) -> Arrivals:
-        """:meth:`objections_arriving` as :class:`Arrivals`: views of the buffers, unless a
-        sender's clauses travel routes of different lengths (then one assembled slot)."""
-        slot = np.full(self._parties.size, -1, dtype=np.int64)
-        groups = self._groups(round_index)
-        if all(len(g) == 1 and g[0][1].size == self.objections.shape[-1] for g in groups.values()):
-            for party, ((lag, _),) in groups.items():
-                slot[party] = (round_index - lag) % self.depth
-            return Arrivals(self.objections, self.objection_sent, slot)
-        shape = (1, *self.objections.shape[1:])
-        values, arrived = np.zeros(shape, np.float32), np.zeros(shape, bool)
-        for party, (party_values, party_arrived) in self.objections_arriving(round_index).items():
-            values[0, :, party], arrived[0, :, party], slot[party] = party_values, party_arrived, 0
-        return Arrivals(values, arrived, slot)
+        """The objections reaching the mediator as :class:`Arrivals`: the buffers and, per
+        sender and clause, the slot its objection arrives from."""
+        self._sent_round(round_index, "up")  # the table reaches this round
+        return Arrivals(self.objections, self.objection_sent, self._up_slots[round_index])
 
     def acceptances_arriving(self, round_index: int) -> np.ndarray:
         """The version each party's acceptance reaching the mediator names (W, P), NO_VERSION where none."""

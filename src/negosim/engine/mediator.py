@@ -219,8 +219,9 @@ class Mediator(Party):
         in which some principal's objection arrives (objections that alternate with
         texts never reset it)."""
         s, m = self.settings, self.model
-        heard = [arrivals.slot[i] >= 0 for i in m.signatory_idx]
-        said = [self._buffers.silence if v is None else v for v in map(arrivals.of, m.signatory_idx)]
+        got = [arrivals.of(i) for i in m.signatory_idx]
+        heard = [g is not None for g in got]
+        said = [self._buffers.silence if g is None else g[0] for g in got]
         defer = np.zeros(self.status.shape, dtype=bool)
         threshold = s.defer_threshold
         for j, values in enumerate(said):
