@@ -32,4 +32,4 @@ class ReservationModel:
 
 def step_territory(territory: np.ndarray, drift: np.ndarray, volatility: np.ndarray, shock: np.ndarray) -> np.ndarray:
     """One round of fighting: ``p + drift + volatility * shock``, kept in [0, 1]."""
-    return np.clip(territory + drift + volatility * shock, 0.0, 1.0)
+    return np.minimum(np.maximum(territory + drift + volatility * shock, 0.0), 1.0)  # np.clip, without its overhead
