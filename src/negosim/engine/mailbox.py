@@ -66,28 +66,22 @@ class Mailbox:
         self.package_acceptances = np.full((d, w, p, packages), NO_VERSION, dtype=np.int32)
         self.threats = np.zeros((d, w, p))
         self._parties = np.arange(p)
-        self._sent: dict[str, np.ndarray] = {}  # kind -> the send round of every arrival round
-        self._slots: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> its slots, and where due
+        self._due_slots: dict[str, np.ndarray] = {}  # kind -> per arrival round, the slot due (-1: none)
         self._tabulate(rounds)
 
     def _tabulate(self, rounds: int) -> None:
-        """Every route's send round and buffer slot for arrival rounds 0..rounds-1, worked out
-        once instead of every round."""
+        """For arrival rounds 0..rounds-1, the buffer slot each route's message comes from,
+        worked out once instead of every round."""
         for kind in ("text", "up", "signal"):
-            sent = self._sent[kind] = self.plan.sent_rounds(np.arange(rounds), kind)
-            self._slots[kind] = (np.where(sent >= 0, sent, 0) % self.depth, sent >= 0)
-        self._up_slots = np.where(self._slots["up"][1], self._slots["up"][0], -1)  # -1: none due
+            sent = self.plan.sent_rounds(np.arange(rounds), kind)
+            self._due_slots[kind] = np.where(sent >= 0, sent % self.depth, -1)
 
-    def _sent_round(self, round_index: int, kind: str) -> np.ndarray:
-        """:meth:`RoutePlan.sent_round`, from the table."""
-        if round_index >= len(self._sent[kind]):
+    def _due_slot(self, round_index: int, kind: str) -> np.ndarray:
+        """The slot each route's message arriving at ``round_index`` was sent in, -1 where
+        none is due: (P,) for ``text`` and ``signal``, (P, K) for ``up``."""
+        if round_index >= len(self._due_slots[kind]):
             self._tabulate(2 * round_index + 1)
-        return self._sent[kind][round_index]
-
-    def _sent_slot(self, round_index: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        self._sent_round(round_index, kind)  # the table reaches this round
-        slot, ok = self._slots[kind]
-        return slot[round_index], ok[round_index]
+        return self._due_slots[kind][round_index]
 
     def clear_slot(self, round_index: int) -> None:
         """Make this round's slot empty before the senders write into it."""
@@ -138,8 +132,7 @@ class Mailbox:
     # -- arrivals ---------------------------------------------------------------
     def text_slots(self, round_index: int) -> np.ndarray:
         """The slot each party's text arriving this round was sent in (P,), -1 where none is due."""
-        slot, ok = self._sent_slot(round_index, "text")
-        return np.where(ok, slot, -1)
+        return self._due_slot(round_index, "text")
 
     def objections_arriving(self, round_index: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Objections reaching the mediator, by sender: party -> (values (W, K), 0 where
@@ -151,25 +144,24 @@ class Mailbox:
     def objections_stacked(self, round_index: int) -> Arrivals:
         """The objections reaching the mediator as :class:`Arrivals`: the buffers and, per
         sender and clause, the slot its objection arrives from."""
-        self._sent_round(round_index, "up")  # the table reaches this round
-        return Arrivals(self.objections, self.objection_sent, self._up_slots[round_index])
+        return Arrivals(self.objections, self.objection_sent, self._due_slot(round_index, "up"))
 
     def acceptances_arriving(self, round_index: int) -> np.ndarray:
         """The version each party's acceptance reaching the mediator names (W, P), NO_VERSION where none."""
-        slot, ok = self._sent_slot(round_index, "signal")
-        got = self.acceptances[slot, :, self._parties]  # (P, W)
-        return np.where(ok[:, None], got, NO_VERSION).T
+        slot = self._due_slot(round_index, "signal")
+        got = self.acceptances[slot, :, self._parties]  # (P, W); slot -1 reads a slot masked next
+        return np.where(slot[:, None] >= 0, got, NO_VERSION).T
 
     def package_acceptances_arriving(self, round_index: int) -> np.ndarray:
         """The version of each package each party's acceptance reaching the mediator names (W, P, G)."""
-        slot, ok = self._sent_slot(round_index, "signal")
+        slot = self._due_slot(round_index, "signal")
         got = self.package_acceptances[slot, :, self._parties]  # (P, W, G)
-        return np.where(ok[:, None, None], got, NO_VERSION).transpose(1, 0, 2)
+        return np.where(slot[:, None, None] >= 0, got, NO_VERSION).transpose(1, 0, 2)
 
     def threats_arriving(self, round_index: int) -> np.ndarray:
-        slot, ok = self._sent_slot(round_index, "text")
+        slot = self._due_slot(round_index, "text")
         got = self.threats[slot, :, self._parties]
-        return np.where(ok[:, None], got, 0.0).T
+        return np.where(slot[:, None] >= 0, got, 0.0).T
 
     def acceptances_in_flight(self, round_index: int) -> list[np.ndarray]:
         """Acceptances sent by the end of ``round_index`` that reach the mediator only later:

@@ -260,8 +260,8 @@ class Mediator(Party):
             m.round, most, m.draws.credible, credibility, start, self.pressure_sent, self.messages,
             m.mailbox.threat_slot(m.round), amount, believed,
         )  # fmt: skip
-        for j, i in enumerate(targets):
-            if m.recording and amount[0, j] > 0:
+        for j, i in enumerate(targets if m.recording else ()):
+            if amount[0, j] > 0:
                 m.emit(
                     EventKind.PRESSURE, self.pid, m.party_ids[i], amount=float(amount[0, j]),
                     believed=bool(believed[0, j]),

@@ -153,19 +153,15 @@ class RoutePlan:
     def max_latency(self) -> int:
         return max(r.max_latency for r in self.periods)
 
-    def sent_round(self, round_index: int, kind: str) -> np.ndarray:
-        """For messages arriving at ``round_index``: the round they were sent in, per route
-        (-1 where nothing can arrive). ``kind``: ``text`` (P,), ``up`` (P, K) or ``signal`` (P,).
-        If two sends arrive together (a route got faster), the later one."""
-        return self.sent_rounds(np.array([round_index]), kind)[0]
-
     def sent_rounds(self, rounds: np.ndarray, kind: str) -> np.ndarray:
-        """:meth:`sent_round` for each of ``rounds`` at once, stacked along a first axis.
+        """For messages arriving at each of ``rounds``: the round they were sent in, per route
+        (-1 where nothing can arrive), stacked along a first axis. ``kind``: ``text`` (P,),
+        ``up`` (P, K) or ``signal`` (P,). If two sends arrive together (a route got faster),
+        the later one.
 
         >>> from negosim import load_scenario
-        >>> plan = load_scenario("teaching_two_party").routes
-        >>> bool((plan.sent_rounds(np.arange(5), "text")[3] == plan.sent_round(3, "text")).all())
-        True
+        >>> load_scenario("teaching_three_party").routes.sent_rounds(np.arange(4), "text")[:, 1]
+        array([-1,  0,  1,  2])
         """
         best = None
         for k, routes in enumerate(self.periods):
