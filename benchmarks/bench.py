@@ -426,8 +426,10 @@ def own_peak_rss_bytes() -> int:
     try:
         status = Path("/proc/self/status").read_text()
     except OSError:
+        status = ""
+    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    if kib is None:  # not Linux, or no /proc
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux, bytes on macOS
-    kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
     return kib * 1024
 
 
