@@ -14,6 +14,8 @@ Round 0 (2025-01-01), text v0, position 0.50: A 0.75/asks 1.00/no deal 0.50, B 0
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,25 +63,38 @@ def territory(model: NegotiationModel) -> float:
     return float(model.state.territory[0])
 
 
-def utility(model: NegotiationModel, index: int) -> float:
-    """Of the text the party holds (the master text for the mediator), world 0."""
-    return float(model.state.utility[0, index])
+def utilities(model: NegotiationModel) -> list[float]:
+    """Of the text each party holds (the mediator's: the master text), world 0."""
+    return model.state.utility[0].tolist()
 
 
-def reservation(model: NegotiationModel, index: int) -> float:
-    return float(model.state.reservation[0, index])
+def reservations(model: NegotiationModel) -> list[float]:
+    return model.state.reservation[0].tolist()
 
 
-def pressure(model: NegotiationModel, index: int) -> float:
-    return float(model.state.pressure[0, index])
+def pressures(model: NegotiationModel) -> list[float]:
+    return model.state.pressure[0].tolist()
+
+
+def clause_values(model: NegotiationModel) -> list[float]:
+    return model.mediator.text[0].tolist()
 
 
 def aspiration(model: NegotiationModel, pid: str) -> float:
     return float(model.agent(pid).aspiration[0])
 
 
-def clause_value(model: NegotiationModel, k: int) -> float:
-    return float(model.mediator.text[0, k])
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A reporter of one entry of a row that ``source`` reads (one party's utility, one
+    clause's value): :class:`RoundCollector` reads each row once a round, not once per
+    entry."""
+
+    source: Callable[[NegotiationModel], list]
+    index: int
+
+    def __call__(self, model: NegotiationModel):
+        return self.source(model)[self.index]
 
 
 def model_reporters(model: NegotiationModel) -> dict:
@@ -91,26 +106,35 @@ def model_reporters(model: NegotiationModel) -> dict:
         "territory": territory,
     }
     for i, pid in enumerate(model.party_ids):
-        reporters[f"utility_{pid}"] = partial(utility, index=i)
+        reporters[f"utility_{pid}"] = Entry(utilities, i)
     for principal in model.principals:
         pid, i = principal.pid, principal.index
-        reporters[f"reservation_{pid}"] = partial(reservation, index=i)
+        reporters[f"reservation_{pid}"] = Entry(reservations, i)
         reporters[f"aspiration_{pid}"] = partial(aspiration, pid=pid)
-        reporters[f"pressure_{pid}"] = partial(pressure, index=i)
+        reporters[f"pressure_{pid}"] = Entry(pressures, i)
     for k, cid in enumerate(model.clause_ids):
-        reporters[f"x_{cid}"] = partial(clause_value, k=k)
+        reporters[f"x_{cid}"] = Entry(clause_values, k)
     return reporters
 
 
 class RoundCollector(mesa.DataCollector):
     """Mesa's DataCollector, collecting the reporters above without a deep copy of each
-    value: every one returns an immutable Python number or string, and copying them cost
-    more than the round they describe."""
+    value (every one returns an immutable Python number or string, and copying them cost
+    more than the round they describe), and reading each row that an :class:`Entry`
+    points into once a round."""
 
     def collect(self, model: NegotiationModel) -> None:
         self._collection_steps.append(model.time)
+        rows = {}  # each Entry's source, read once this round
         for name, reporter in self.model_reporters.items():
-            self.model_vars[name].append(reporter(model))
+            if isinstance(reporter, Entry):
+                row = rows.get(reporter.source)
+                if row is None:
+                    row = rows[reporter.source] = reporter.source(model)
+                value = row[reporter.index]
+            else:
+                value = reporter(model)
+            self.model_vars[name].append(value)
 
 
 class Recorder:
@@ -131,6 +155,7 @@ class Recorder:
         self.status_history: list[np.ndarray] = []  # the text's statuses after each round
         self.last_objection: dict[str, Event] = {}  # each principal's latest, for the ending
         self.ended_by: Event | None = None  # the deadline that ended the talks, if one did
+        self._date_of = (-1, "")  # (round, its date)
         model.subscribe(self.hear)
 
     def hear(self, event: Event) -> None:
@@ -149,7 +174,7 @@ class Recorder:
         )
         row = dict(
             round=event.round,
-            date=self.model.date_of(event.round).isoformat(),
+            date=self._date(event.round),
             kind=event.kind.value,
             party=event.party,
             to=event.to,
@@ -157,6 +182,12 @@ class Recorder:
             words=words,
         )
         self.datacollector.add_table_row("events", row)
+
+    def _date(self, round_index: int) -> str:
+        """The round's date (ISO); one round's events ask for it several times."""
+        if self._date_of[0] != round_index:
+            self._date_of = (round_index, self.model.date_of(round_index).isoformat())
+        return self._date_of[1]
 
     def rounds(self) -> pd.DataFrame:
         """One row per round played: the reporters' values."""
@@ -184,13 +215,14 @@ def _strongest(model: NegotiationModel, vector: np.ndarray) -> str:
     """The clauses with the largest |vector| (ties in clause order), as
     'T_DONBAS (toward Moscow, 0.41)'. In plain Python: on a few dozen clauses, numpy's
     calls cost more than the sort."""
-    present = [0.0 if v != v else v for v in vector.tolist()]  # NaN (off the table): nothing
-    order = sorted(range(len(present)), key=lambda k: abs(present[k]), reverse=True)[:TOP_CLAUSES]
+    values = vector.tolist()
+    size = [abs(v) if v == v else 0.0 for v in values]  # NaN (off the table): nothing
+    order = sorted(range(len(size)), key=size.__getitem__, reverse=True)[:TOP_CLAUSES]
     low, high = model.spec.meta.poles
     parts = [
-        f"{model.clause_ids[k]} (toward {high if present[k] > 0 else low}, {abs(present[k]):.2f})"
+        f"{model.clause_ids[k]} (toward {high if values[k] > 0 else low}, {size[k]:.2f})"
         for k in order
-        if abs(present[k]) > 1e-9
+        if size[k] > 1e-9
     ]
     return ", ".join(parts) if parts else "nothing in particular"
 

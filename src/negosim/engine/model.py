@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import mesa
@@ -121,7 +122,11 @@ class NegotiationModel(EventSource, mesa.Model):
 
     def agent(self, pid: str) -> Party:
         """The agent of party ``pid``."""
-        return next(a for a in self.agents if a.pid == pid)
+        return self._agent_of[pid]
+
+    @cached_property
+    def _agent_of(self) -> dict[str, Party]:
+        return {agent.pid: agent for agent in self.agents}
 
     @property
     def reliability(self) -> Reliability:
@@ -230,12 +235,12 @@ class NegotiationModel(EventSource, mesa.Model):
             self.emit(EventKind.END, version=int(mediator.version[0]), outcome=int(code[0]))
 
     def _tell_deliveries(self, new: np.ndarray, threats: np.ndarray) -> None:
-        mediator = self.mediator.pid
-        for i, pid in enumerate(self.party_ids):
-            if new[0, i] and self.round > 0:
-                self.emit(EventKind.RECEIVE, pid, mediator, int(self.state.held_version[0, i]))
-            if threats[0, i] > 0:
-                self.emit(EventKind.THREAT, mediator, pid, amount=float(threats[0, i]))
+        mediator, versions = self.mediator.pid, self.state.held_version[0].tolist()
+        for pid, received, version, amount in zip(self.party_ids, new[0].tolist(), versions, threats[0].tolist()):
+            if received and self.round > 0:
+                self.emit(EventKind.RECEIVE, pid, mediator, version)
+            if amount > 0:
+                self.emit(EventKind.THREAT, mediator, pid, amount=amount)
 
     # -- results -----------------------------------------------------------------------
     @property

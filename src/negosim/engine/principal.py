@@ -236,7 +236,7 @@ class Principal(Party):
             kind = EventKind.SIGN if self.signing == SigningRule.ON_ACCEPTANCE else EventKind.ACCEPT
             m.emit(kind, self.pid, m.mediator.pid, version, **facts)
         elif objects[0]:
-            crossed = [m.clause_ids[k] for k in self.line_clauses[lines[0] != 0]]
+            crossed = [m.clause_ids[k] for k, line in zip(self.line_clauses.tolist(), lines[0].tolist()) if line]
             m.emit(
                 EventKind.OBJECT,
                 self.pid,

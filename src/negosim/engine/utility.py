@@ -133,5 +133,4 @@ def position_index(values: np.ndarray, status: np.ndarray, start: np.ndarray, en
     axis = (end - start) * keep
     denominator = (axis * axis).sum(axis=-1)
     numerator = ((values - start) * axis).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+    return np.divide(numerator, denominator, out=np.full_like(numerator, np.nan), where=denominator > 0)

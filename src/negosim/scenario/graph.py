@@ -103,6 +103,11 @@ class Routes:
         lossy = (self.up_reliability > 0) & (self.up_reliability < 1)
         return [int(i) for i in np.flatnonzero(lossy.any(axis=1))]
 
+    @cached_property
+    def text_receivers(self) -> list[int]:
+        """Parties the mediator's text reaches."""
+        return [int(i) for i in np.flatnonzero(self.text_latency >= 0)]
+
     @property
     def max_latency(self) -> int:
         return int(max(self.text_latency.max(), self.up_latency.max(), self.signal_latency.max(), 1))
