@@ -214,8 +214,10 @@ class NegotiationModel(EventSource, mesa.Model):
         state, mediator = self.state, self.mediator
         walked = np.logical_or.reduce([p.walked for p in self.principals if p.proxy is None])
         last = self.round >= self.rounds - 1
-        for principal in self.principals:
-            principal.sign_with_all(mediator.deal_now & state.active)
+        deal = mediator.deal_now & state.active
+        if deal.any():  # (one world mostly has none; sign_with_all changes nothing then)
+            for principal in self.principals:
+                principal.sign_with_all(deal)
         done = state.active & (mediator.deal_now | walked | state.end_talks | last)
         if not done.any():
             return
@@ -260,3 +262,19 @@ class NegotiationModel(EventSource, mesa.Model):
     def outcomes(self):
         """One row per seed (a pandas DataFrame); see :func:`negosim.engine.outcomes.outcome_table`."""
         return outcome_table(self)
+
+    def discard(self) -> None:
+        """Let go of everything this model holds, so that its arrays are freed as soon as the
+        last reference to it goes rather than at the next full garbage collection (the model
+        and its agents refer to each other). The model cannot be used afterwards.
+
+        >>> import weakref
+        >>> model = NegotiationModel("teaching_two_party", seeds=[1]).run()
+        >>> state = weakref.ref(model.state)
+        >>> model.discard()
+        >>> state() is None
+        True
+        """
+        for agent in list(self.agents):
+            vars(agent).clear()
+        vars(self).clear()
