@@ -98,3 +98,26 @@ def test_the_round_record_keeps_each_rounds_own_values(flagship):
     clause = next(c for c in rounds if c.startswith("x_"))
     assert rounds[clause].iloc[-1] == float(model.mediator.text[0, 0])
     assert rounds[clause].nunique() > 1  # the text moved, and the early rows kept their values
+
+
+def test_each_reporter_called_alone_gives_what_the_collector_recorded(flagship):
+    """The collector reads each row an Entry points into once a round; a reporter called on its
+    own (as Mesa's DataCollector would call it), at the same moment, must give the same value."""
+    from negosim.vocabulary import EventKind
+
+    model = NegotiationModel(flagship, seeds=[3])
+    recorder = Recorder(model)
+    reporters = recorder.datacollector.model_reporters
+    alone = []
+
+    def call_each(event):
+        if event.kind == EventKind.ROUND_END:
+            alone.append({name: reporter(model) for name, reporter in reporters.items()})
+
+    model.subscribe(call_each)  # after the Recorder: it hears each round's end once collected
+    for _ in range(12):
+        model.step()
+    assert any(name.startswith("x_") for name in reporters)
+    recorded = recorder.rounds().to_dict("records")
+    assert len(recorded) == len(alone) == 12
+    assert recorded == alone

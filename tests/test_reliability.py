@@ -497,3 +497,32 @@ def test_workers_count_the_cpus_this_process_may_use(tmp_path):
                "from negosim.runs.resources import usable_cpus; print(usable_cpus())"  # fmt: skip
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         assert out.strip() == "1"
+
+
+def test_a_chunk_frees_every_model_it_ran_without_a_garbage_collection(flagship, monkeypatch):
+    import gc
+    import weakref
+
+    import numpy as np
+
+    import negosim.runs.chunks as chunks
+    from negosim.engine.variants import split_variants
+
+    seeds = np.arange(40)
+    made = []
+
+    class Watched(chunks.NegotiationModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append((weakref.ref(self), weakref.ref(self.state), weakref.ref(self.mediator)))
+
+    monkeypatch.setattr(chunks, "NegotiationModel", Watched)
+    gc.disable()
+    try:
+        table = chunks.run_chunk(flagship, seeds)
+        alive = [[ref() is not None for ref in refs] for refs in made]
+    finally:
+        gc.enable()
+    assert len(made) == len(split_variants(flagship, seeds)) > 1
+    assert len(table) == seeds.size
+    assert not any(any(row) for row in alive)  # the model, its state and its agents went at once
