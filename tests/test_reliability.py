@@ -475,6 +475,35 @@ def test_dask_local_workers_die_with_a_killed_parent(tmp_path):
     assert descendants_outlive(victim) == []
 
 
+def test_local_workers_fork_from_one_server_that_has_the_engine_loaded():
+    """Every pool of a process forks its workers from one fork server that imported the engine
+    before any task arrived (spawned workers would be this process's children, importing it afresh)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from negosim.runs.chunks import worker_context
+    from negosim.runs.lifeline import die_with_server
+
+    servers = set()
+    for _ in range(2):
+        with ProcessPoolExecutor(2, mp_context=worker_context(), initializer=die_with_server,
+                                 initargs=(os.getpid(),)) as pool:  # fmt: skip
+            # eval is a builtin: unpickling the task imports nothing of negosim's
+            loaded = pool.submit(eval, "'negosim.engine.model' in __import__('sys').modules").result()
+            servers.add(pool.submit(os.getppid).result())
+        assert loaded
+    assert len(servers) == 1 and os.getpid() not in servers
+    assert psutil.Process(servers.pop()).ppid() == os.getpid()
+
+
+def test_a_worker_ends_at_once_when_the_process_that_owns_its_server_is_gone():
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    code = "import sys; from negosim.runs.lifeline import die_with_server as d; d(int(sys.argv[1])); print('on')"
+    for owner, status, said in ((gone.pid, 1, ""), (os.getpid(), 0, "on\n")):
+        done = subprocess.run([sys.executable, "-c", code, str(owner)], capture_output=True, text=True)
+        assert (done.returncode, done.stdout) == (status, said)
+
+
 def test_workers_count_the_cpus_this_process_may_use(tmp_path):
     """The affinity mask and the cgroup's CPU quota, not the machine's CPU count."""
     from negosim.runs.resources import usable_cpus

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import sys
 from collections import deque
@@ -23,7 +24,7 @@ import pandas as pd
 
 from negosim.engine.model import NegotiationModel
 from negosim.engine.variants import split_variants
-from negosim.runs.lifeline import die_with_parent, workers_skip_main
+from negosim.runs.lifeline import die_with_server, workers_skip_main
 from negosim.runs.progress import Progress
 from negosim.runs.resources import usable_cpus
 from negosim.runs.store import RunStore
@@ -145,13 +146,13 @@ def execute(
 
 
 def _run_on_local_pool(tasks: dict, workers: int, window: int, take: Callable[[str, pd.DataFrame], None]) -> None:
-    """Run tasks on a pool of spawned worker processes that die with this one; if the pool cannot
-    start or breaks (no shared memory here, a worker killed), say so in one line and leave the
-    tasks not yet taken to run in this process (the same bits either way)."""
+    """Run tasks on a pool of worker processes (:func:`worker_context`) that die with this one; if
+    the pool cannot start or breaks (no shared memory here, a worker killed), say so in one line and
+    leave the tasks not yet taken to run in this process (the same bits either way)."""
     try:
-        # spawn, not fork: the parent may hold threads (pyarrow, tqdm) that fork would copy mid-lock
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=die_with_parent, initargs=(os.getpid(),))  # fmt: skip
+        with workers_skip_main():  # the fork server starts here; see lifeline.workers_skip_main
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
+                                       initializer=die_with_server, initargs=(os.getpid(),))  # fmt: skip
     except (OSError, ImportError, NotImplementedError) as exc:
         _say_falling_back(exc)
         return
@@ -163,6 +164,20 @@ def _run_on_local_pool(tasks: dict, workers: int, window: int, take: Callable[[s
         _say_falling_back(exc)
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How local workers start: forked from a fork server that has already imported the engine.
+
+    Not forked from this process, which may hold threads (pyarrow, tqdm) that a fork would
+    copy mid-lock; not spawned, which imports numpy, Mesa and the engine afresh for every
+    pool (seconds each time). The server starts with the first pool (its imports then cost
+    once) and serves every later pool of this process.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    multiprocessing.forkserver.ensure_running()  # now, so that a failure to start shows here
+    return context
 
 
 def _say_falling_back(exc: BaseException) -> None:
