@@ -129,46 +129,54 @@ def hear_objections(
     call, which costs more than the work here.)
     """
     W, P, K = values.shape[1:]
+    is_principal = np.zeros(P, dtype=np.bool_)
+    for i in principals:
+        is_principal[i] = True
     for w in range(W):
         ww = w if weights.shape[0] > 1 else 0
-        heard = False
-        for i in range(P):
-            got = False
-            for k in range(K):
-                t = slot[i, k]
-                got |= (t >= 0) and arrived[t, w, i, k]
-            heard_from[w, i] = got
-            heard |= got & (weights[ww, i] > 0)
-        any_objection[w] = heard & revising[w]
-        if not revising[w]:  # the pull and pushes are not read where the text is not revised
+        if not revising[w]:  # who was heard, and nothing else: the text is not revised here
+            for i in range(P):
+                got = False
+                for k in range(K):
+                    t = slot[i, k]
+                    got |= (t >= 0) and arrived[t, w, i, k]
+                heard_from[w, i] = got
+            any_objection[w] = False
             for k in range(K):
                 reopen[w, k] = False
             continue
+        threshold = thresholds[w if thresholds.shape[0] > 1 else 0]
         for k in range(K):
             pull[w, k] = 0.0
-        for i in range(P):
+            up[w, k] = down[w, k] = False
+            reopen[w, k] = False  # until the last loop: whether a principal spoke to the clause
+        heard = False
+        for i in range(P):  # one pass over the objections (sender by sender, as the pull is summed)
+            got = False
+            weight = weights[ww, i]
+            principal = is_principal[i]
             for k in range(K):
                 t = slot[i, k]
                 if t >= 0:
-                    pull[w, k] += weights[ww, i] * np.float64(values[t, w, i, k])
+                    got |= arrived[t, w, i, k]
+                    v = values[t, w, i, k]
+                    pull[w, k] += weight * np.float64(v)
+                    if principal:
+                        reopen[w, k] |= v != 0
+                        up[w, k] |= v > threshold
+                        down[w, k] |= v < -threshold
+            heard_from[w, i] = got
+            heard |= got & (weight > 0)
+        any_objection[w] = heard
         own = own_weight[w if own_weight.shape[0] > 1 else 0]
-        factor = 1.0 if any_objection[w] else 0.0
-        threshold = thresholds[w if thresholds.shape[0] > 1 else 0]
+        factor = 1.0 if heard else 0.0
         for k in range(K):
             pull[w, k] += own * own_gradient[w, k] * factor
-            spoke, pushed_up, pushed_down = False, False, False
-            for i in principals:
-                if slot[i, k] >= 0:
-                    v = values[slot[i, k], w, i, k]
-                    spoke |= v != 0
-                    pushed_up |= v > threshold
-                    pushed_down |= v < -threshold
-            up[w, k], down[w, k] = pushed_up, pushed_down
-            again = (status[w, k] == BRACKETED) & (spoke | insists[k])
+            again = (status[w, k] == BRACKETED) & (reopen[w, k] | insists[k])
             reopen[w, k] = again
             status[w, k] = OPEN if again else status[w, k]
             reopened[w, k] |= again
-            contested[w, k] = contested[w, k] + 1 if pushed_up & pushed_down else 0
+            contested[w, k] = contested[w, k] + 1 if up[w, k] & down[w, k] else 0
 
 
 @kernel(
