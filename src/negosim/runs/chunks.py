@@ -150,9 +150,8 @@ def _run_on_local_pool(tasks: dict, workers: int, window: int, take: Callable[[s
     the pool cannot start or breaks (no shared memory here, a worker killed), say so in one line and
     leave the tasks not yet taken to run in this process (the same bits either way)."""
     try:
-        with workers_skip_main():  # the fork server starts here; see lifeline.workers_skip_main
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
-                                       initializer=die_with_server, initargs=(os.getpid(),))  # fmt: skip
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
+                                   initializer=die_with_server, initargs=(os.getpid(),))  # fmt: skip
     except (OSError, ImportError, NotImplementedError) as exc:
         _say_falling_back(exc)
         return
@@ -176,7 +175,8 @@ def worker_context() -> multiprocessing.context.BaseContext:
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    multiprocessing.forkserver.ensure_running()  # now, so that a failure to start shows here
+    with workers_skip_main():  # the server imports the preloaded modules, never __main__
+        multiprocessing.forkserver.ensure_running()  # now, so that a failure to start shows here
     return context
 
 
