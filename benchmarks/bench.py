@@ -104,9 +104,21 @@ def busy_cpu_s() -> float | None:
 
 
 def own_cpu_s() -> float:
-    """CPU seconds of this process and of its finished (reaped) children."""
+    """CPU seconds of this process and its reaped children, and of its live descendants with
+    the children they reaped: local workers are forked, and reaped, by a fork server."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    total = t.user + t.system + t.children_user + t.children_system
+    try:
+        import psutil
+    except ImportError:  # the workers' CPU then counts as other load
+        return total
+    for descendant in psutil.Process().children(recursive=True):
+        try:
+            c = descendant.cpu_times()
+        except psutil.Error:  # gone since the listing: its parent has its times
+            continue
+        total += c.user + c.system + c.children_user + c.children_system
+    return total
 
 
 @dataclass
@@ -115,7 +127,7 @@ class Sample:
 
     ``other_cores`` is what makes a slow figure readable on a shared box:
     0.0 means the machine was ours, 1.0 means one of its cores was taken.
-    ``own_cores`` is the CPU this process and its reaped children got per
+    ``own_cores`` is the CPU this process and its descendants got per
     wall second (about 1.0 for a one-process case on a free core, 2.0 at best
     for two workers).
     """
