@@ -107,19 +107,20 @@ def linear_utility(values, status, ideal, salience, salience_per_span, insists, 
 
 
 @kernel(
-    reads(F4, 4, dense=True), reads(B1, 4, dense=True), reads(I8, 2), reads(I8, 1), reads(F8, 2), reads(F8, 1),
+    reads(F4, 4, dense=True), reads(B1, 4, dense=True), reads(I8, 2), reads(B1, 1), reads(F8, 2), reads(F8, 1),
     reads(F8, 2), reads(B1, 1), reads(F8, 1), reads(B1, 1),
     writes(I1, 2), writes(B1, 2), writes(I4, 2), writes(F8, 2), writes(B1, 2), writes(B1, 1), *[writes(B1, 2)] * 3,
 )  # fmt: skip
 def hear_objections(
-    values, arrived, slot, principals, weights, own_weight, own_gradient, revising, thresholds, insists,
+    values, arrived, slot, is_principal, weights, own_weight, own_gradient, revising, thresholds, insists,
     status, reopened, contested, pull, heard_from, any_objection, up, down, reopen,
 ):  # fmt: skip
     """The first half of the mediator's revision, for every world at once: the weighted pull
     of the objections that arrived, and the clauses they reopen.
 
     ``values``/``arrived`` (slots, W, P, K): the objections that reached it and which did,
-    sender ``i``'s on clause ``k`` in ``slot[i, k]`` (-1: none due); ``principals``: their party indices;
+    sender ``i``'s on clause ``k`` in ``slot[i, k]`` (-1: none due); ``is_principal`` (P,):
+    which senders are principals;
     ``weights`` (1|W, P); ``own_weight`` (1|W,); ``own_gradient`` (W, K); ``revising`` (W,);
     ``thresholds`` (1|W,): how hard a push must be to count as up or down. Writes pull
     (W, K), heard_from (W, P), any_objection (W,), up, down (W, K). A bracketed clause a
@@ -129,9 +130,6 @@ def hear_objections(
     call, which costs more than the work here.)
     """
     W, P, K = values.shape[1:]
-    is_principal = np.zeros(P, dtype=np.bool_)
-    for i in principals:
-        is_principal[i] = True
     for w in range(W):
         ww = w if weights.shape[0] > 1 else 0
         if not revising[w]:  # who was heard, and nothing else: the text is not revised here

@@ -94,6 +94,7 @@ class Mediator(Party):
         self.tabling = TabledDrafts(self)
         self._buffers = RevisionBuffers(W, P, K)
         self._bracket_threshold = np.ascontiguousarray(settings.bracket_threshold[:, 0])
+        self._is_principal = np.isin(np.arange(P), model.principal_idx)  # (P,): whose pushes reopen and contest
         targets = model.principal_idx
         self._leverage = tuple(
             v[..., targets]
@@ -191,7 +192,7 @@ class Mediator(Party):
         :meth:`Mailbox.objections_stacked`); reopen, bracket and settle clauses."""
         m, s, b = self.model, self.settings, self._buffers
         hear_objections(
-            arrivals.values, arrivals.arrived, arrivals.slot, m.principal_idx, s.weights, s.own_weight,
+            arrivals.values, arrivals.arrived, arrivals.slot, self._is_principal, s.weights, s.own_weight,
             m.state.gradient[:, self.index], revising, self._bracket_threshold, s.insists,
             self.status, self.reopened, self.contested, b.pull, b.heard_from, b.any_objection, b.up, b.down, b.reopen,
         )  # fmt: skip
